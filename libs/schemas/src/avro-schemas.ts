@@ -1,0 +1,295 @@
+import { FLOW_FIELDS, type FlowAwsFields } from './flow-fields';
+
+/**
+ * The Avro schemas of every topic, as TypeScript values. `npm run avsc` writes them to
+ * libs/schemas/avro/*.avsc (the published form); a test keeps the two in step.
+ * Evolution rule: a new field is nullable with `"default": null`, appended at the end.
+ */
+export type AvroSchema = Record<string, unknown>;
+
+const nullable = (type: unknown, doc?: string) => ({ type: ['null', type], default: null, ...(doc ? { doc } : {}) });
+const timestampMillis = { type: 'long', logicalType: 'timestamp-millis' };
+
+export const OBJECT_KINDS = [
+  'VPCFLOWLOGS',
+  'VPCFLOWLOGS_PARQUET',
+  'CLOUDTRAIL',
+  'CLOUDTRAIL_INSIGHT',
+  'CLOUDTRAIL_DIGEST',
+  'OTHER',
+] as const;
+export type ObjectKind = (typeof OBJECT_KINDS)[number];
+
+export const objectEventSchema: AvroSchema = {
+  type: 'record',
+  name: 'ObjectEvent',
+  namespace: 'lake.s3',
+  doc: 'A new S3 object, announced once per object. Key: "{bucket}/{key}".',
+  fields: [
+    { name: 'bucket', type: 'string' },
+    { name: 'key', type: 'string', doc: 'URL-decoded object key' },
+    { name: 'size', ...nullable('long') },
+    { name: 'etag', ...nullable('string') },
+    { name: 'versionId', ...nullable('string') },
+    { name: 'sequencer', ...nullable('string') },
+    { name: 'eventName', type: 'string', doc: 'e.g. ObjectCreated:Put' },
+    { name: 'eventTime', ...nullable(timestampMillis) },
+    {
+      name: 'kind',
+      type: { type: 'enum', name: 'ObjectKind', symbols: [...OBJECT_KINDS], default: 'OTHER' },
+      doc: 'classification of the key layout',
+    },
+    { name: 'accountId', ...nullable('string') },
+    { name: 'region', ...nullable('string') },
+    { name: 'source', type: 'string', doc: 'how the object was discovered: sqs, sns, eventbridge, webhook, listing' },
+    { name: 'discoveredAt', type: timestampMillis },
+  ],
+};
+
+export interface ObjectEvent {
+  bucket: string;
+  key: string;
+  size: number | null;
+  etag: string | null;
+  versionId: string | null;
+  sequencer: string | null;
+  eventName: string;
+  eventTime: number | null;
+  kind: ObjectKind;
+  accountId: string | null;
+  region: string | null;
+  source: string;
+  discoveredAt: number;
+}
+
+const flowFieldType = (type: (typeof FLOW_FIELDS)[number]['type']): string =>
+  type === 'address' ? 'string' : type;
+
+export const flowRecordSchema: AvroSchema = {
+  type: 'record',
+  name: 'FlowRecord',
+  namespace: 'lake.vpcflow',
+  doc: 'One VPC flow-log record. Key: "{source_bucket}/{source_key}" (one file stays on one partition, in order).',
+  fields: [
+    ...FLOW_FIELDS.map((f) => ({ name: f.name, ...nullable(flowFieldType(f.type), `AWS field ${f.aws} (v${f.since})`) })),
+    { name: 'source_bucket', type: 'string' },
+    { name: 'source_key', type: 'string' },
+    { name: 'source_line', type: 'long', doc: '1-based line number in the decompressed file (the header is line 1)' },
+    { name: 'flow_log_id', ...nullable('string', 'from the object key') },
+    { name: 'key_account_id', ...nullable('string', 'account id from the object key') },
+    { name: 'key_region', ...nullable('string', 'region from the object key') },
+    { name: 'event_time', type: timestampMillis, doc: 'start (else end, else the delivery time) in ms' },
+    { name: 'extra', ...nullable({ type: 'map', values: 'string' }, 'fields the header names that we do not know yet') },
+  ],
+};
+
+export type FlowRecord = FlowAwsFields & {
+  source_bucket: string;
+  source_key: string;
+  source_line: number;
+  flow_log_id: string | null;
+  key_account_id: string | null;
+  key_region: string | null;
+  event_time: number;
+  extra: Record<string, string> | null;
+};
+
+const json = (doc: string) => nullable('string', `${doc} (JSON text, kept whole)`);
+
+export const cloudTrailEventSchema: AvroSchema = {
+  type: 'record',
+  name: 'CloudTrailEvent',
+  namespace: 'lake.cloudtrail',
+  doc: 'One CloudTrail record, with CloudTrail field names. Key: "{lake.sourceBucket}/{lake.sourceKey}".',
+  fields: [
+    { name: 'eventVersion', ...nullable('string') },
+    {
+      name: 'userIdentity',
+      ...nullable({
+        type: 'record',
+        name: 'UserIdentity',
+        fields: [
+          { name: 'type', ...nullable('string') },
+          { name: 'principalId', ...nullable('string') },
+          { name: 'arn', ...nullable('string') },
+          { name: 'accountId', ...nullable('string') },
+          { name: 'accessKeyId', ...nullable('string') },
+          { name: 'userName', ...nullable('string') },
+          { name: 'invokedBy', ...nullable('string') },
+          { name: 'identityProvider', ...nullable('string') },
+          { name: 'credentialId', ...nullable('string') },
+          { name: 'sessionContext', ...json('sessionContext') },
+          { name: 'onBehalfOf', ...json('onBehalfOf') },
+          { name: 'otherFields', ...json('userIdentity fields not listed above') },
+        ],
+      }),
+    },
+    { name: 'eventTime', type: 'string', doc: 'as CloudTrail writes it (ISO 8601, UTC)' },
+    { name: 'eventSource', ...nullable('string') },
+    { name: 'eventName', ...nullable('string') },
+    { name: 'awsRegion', ...nullable('string') },
+    { name: 'sourceIPAddress', ...nullable('string') },
+    { name: 'userAgent', ...nullable('string') },
+    { name: 'errorCode', ...nullable('string') },
+    { name: 'errorMessage', ...nullable('string') },
+    { name: 'requestParameters', ...json('requestParameters') },
+    { name: 'responseElements', ...json('responseElements') },
+    { name: 'additionalEventData', ...json('additionalEventData') },
+    { name: 'requestID', ...nullable('string') },
+    { name: 'eventID', type: 'string' },
+    { name: 'readOnly', ...nullable('boolean') },
+    {
+      name: 'resources',
+      ...nullable({
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'Resource',
+          fields: [
+            { name: 'ARN', ...nullable('string') },
+            { name: 'accountId', ...nullable('string') },
+            { name: 'type', ...nullable('string') },
+          ],
+        },
+      }),
+    },
+    { name: 'eventType', ...nullable('string') },
+    { name: 'apiVersion', ...nullable('string') },
+    { name: 'managementEvent', ...nullable('boolean') },
+    { name: 'recipientAccountId', ...nullable('string') },
+    { name: 'sharedEventID', ...nullable('string') },
+    { name: 'vpcEndpointId', ...nullable('string') },
+    { name: 'eventCategory', ...nullable('string') },
+    { name: 'serviceEventDetails', ...json('serviceEventDetails') },
+    {
+      name: 'tlsDetails',
+      ...nullable({
+        type: 'record',
+        name: 'TlsDetails',
+        fields: [
+          { name: 'tlsVersion', ...nullable('string') },
+          { name: 'cipherSuite', ...nullable('string') },
+          { name: 'clientProvidedHostHeader', ...nullable('string') },
+        ],
+      }),
+    },
+    { name: 'sessionCredentialFromConsole', ...nullable('string') },
+    { name: 'edgeDeviceDetails', ...json('edgeDeviceDetails') },
+    { name: 'addendum', ...json('addendum') },
+    { name: 'otherFields', ...json('top-level fields not listed above, so nothing is lost') },
+    {
+      name: 'lake',
+      doc: 'added by the pipeline',
+      type: {
+        type: 'record',
+        name: 'Provenance',
+        fields: [
+          { name: 'sourceBucket', type: 'string' },
+          { name: 'sourceKey', type: 'string' },
+          { name: 'recordIndex', type: 'int', doc: '0-based index in the file\'s Records array' },
+          { name: 'eventTimeMillis', type: timestampMillis },
+          { name: 'principal', ...nullable('string', 'ARN, else type/name') },
+          { name: 'isError', type: 'boolean' },
+          { name: 'keyAccountId', ...nullable('string') },
+          { name: 'keyRegion', ...nullable('string') },
+        ],
+      },
+    },
+  ],
+};
+
+export interface CloudTrailUserIdentity {
+  type: string | null;
+  principalId: string | null;
+  arn: string | null;
+  accountId: string | null;
+  accessKeyId: string | null;
+  userName: string | null;
+  invokedBy: string | null;
+  identityProvider: string | null;
+  credentialId: string | null;
+  sessionContext: string | null;
+  onBehalfOf: string | null;
+  otherFields: string | null;
+}
+
+export interface CloudTrailEvent {
+  eventVersion: string | null;
+  userIdentity: CloudTrailUserIdentity | null;
+  eventTime: string;
+  eventSource: string | null;
+  eventName: string | null;
+  awsRegion: string | null;
+  sourceIPAddress: string | null;
+  userAgent: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  requestParameters: string | null;
+  responseElements: string | null;
+  additionalEventData: string | null;
+  requestID: string | null;
+  eventID: string;
+  readOnly: boolean | null;
+  resources: { ARN: string | null; accountId: string | null; type: string | null }[] | null;
+  eventType: string | null;
+  apiVersion: string | null;
+  managementEvent: boolean | null;
+  recipientAccountId: string | null;
+  sharedEventID: string | null;
+  vpcEndpointId: string | null;
+  eventCategory: string | null;
+  serviceEventDetails: string | null;
+  tlsDetails: { tlsVersion: string | null; cipherSuite: string | null; clientProvidedHostHeader: string | null } | null;
+  sessionCredentialFromConsole: string | null;
+  edgeDeviceDetails: string | null;
+  addendum: string | null;
+  otherFields: string | null;
+  lake: {
+    sourceBucket: string;
+    sourceKey: string;
+    recordIndex: number;
+    eventTimeMillis: number;
+    principal: string | null;
+    isError: boolean;
+    keyAccountId: string | null;
+    keyRegion: string | null;
+  };
+}
+
+export const deadLetterSchema: AvroSchema = {
+  type: 'record',
+  name: 'DeadLetter',
+  namespace: 'lake.pipeline',
+  doc: 'Input that could not be processed, with the reason. Key: "{bucket}/{key}".',
+  fields: [
+    { name: 'service', type: 'string' },
+    { name: 'bucket', ...nullable('string') },
+    { name: 'key', ...nullable('string') },
+    { name: 'position', ...nullable('long', 'line number (flow logs) or record index (CloudTrail); null for a whole file') },
+    { name: 'reason', type: 'string', doc: 'stable reason code, e.g. GZIP_CORRUPT, FIELD_COUNT' },
+    { name: 'message', type: 'string' },
+    { name: 'payload', ...nullable('bytes', 'the original bytes, cut at payloadLimit') },
+    { name: 'payloadTruncated', type: 'boolean', default: false },
+    { name: 'occurredAt', type: timestampMillis },
+  ],
+};
+
+export interface DeadLetter {
+  service: string;
+  bucket: string | null;
+  key: string | null;
+  position: number | null;
+  reason: string;
+  message: string;
+  payload: Buffer | null;
+  payloadTruncated: boolean;
+  occurredAt: number;
+}
+
+/** Every published schema, by file name (without `.avsc`). */
+export const PUBLISHED_SCHEMAS: Record<string, AvroSchema> = {
+  'object-event': objectEventSchema,
+  'flow-record': flowRecordSchema,
+  'cloudtrail-event': cloudTrailEventSchema,
+  'dead-letter': deadLetterSchema,
+};

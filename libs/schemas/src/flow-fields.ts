@@ -1,0 +1,75 @@
+/**
+ * Every field a VPC flow-log record can carry, in the order AWS documents them
+ * ("Flow log records" > "Available fields"), with the version that introduced it.
+ * The Avro field / Postgres column is the AWS name with '-' replaced by '_' (as Athena names them).
+ * This table is the single source of the flow-record schema, the decoder and the table columns.
+ */
+export type FlowFieldType = 'int' | 'long' | 'string' | 'address';
+
+export interface FlowFieldDef {
+  readonly aws: string;
+  readonly name: string;
+  readonly type: FlowFieldType;
+  readonly since: number;
+}
+
+const def = (aws: string, type: FlowFieldType, since: number): FlowFieldDef => ({
+  aws,
+  name: aws.replace(/-/g, '_'),
+  type,
+  since,
+});
+
+export const FLOW_FIELDS = [
+  def('version', 'int', 2),
+  // A string, not a number: account ids keep leading zeros, and AWS writes `unknown` for some traffic.
+  def('account-id', 'string', 2),
+  def('interface-id', 'string', 2),
+  def('srcaddr', 'address', 2),
+  def('dstaddr', 'address', 2),
+  def('srcport', 'int', 2),
+  def('dstport', 'int', 2),
+  def('protocol', 'int', 2),
+  def('packets', 'long', 2),
+  def('bytes', 'long', 2),
+  def('start', 'long', 2),
+  def('end', 'long', 2),
+  def('action', 'string', 2),
+  def('log-status', 'string', 2),
+  def('vpc-id', 'string', 3),
+  def('subnet-id', 'string', 3),
+  def('instance-id', 'string', 3),
+  def('tcp-flags', 'int', 3),
+  def('type', 'string', 3),
+  def('pkt-srcaddr', 'address', 3),
+  def('pkt-dstaddr', 'address', 3),
+  def('region', 'string', 4),
+  def('az-id', 'string', 4),
+  def('sublocation-type', 'string', 4),
+  def('sublocation-id', 'string', 4),
+  def('pkt-src-aws-service', 'string', 5),
+  def('pkt-dst-aws-service', 'string', 5),
+  def('flow-direction', 'string', 5),
+  def('traffic-path', 'int', 5),
+  def('ecs-cluster-arn', 'string', 7),
+  def('ecs-cluster-name', 'string', 7),
+  def('ecs-container-instance-arn', 'string', 7),
+  def('ecs-container-instance-id', 'string', 7),
+  def('ecs-container-id', 'string', 7),
+  def('ecs-second-container-id', 'string', 7),
+  def('ecs-service-name', 'string', 7),
+  def('ecs-task-definition-arn', 'string', 7),
+  def('ecs-task-arn', 'string', 7),
+  def('ecs-task-id', 'string', 7),
+  def('reject-reason', 'string', 8),
+  def('resource-id', 'string', 9),
+  def('encryption-status', 'int', 10),
+] as const;
+
+export type FlowFieldName = (typeof FLOW_FIELDS)[number]['name'];
+type FieldsOf<T extends FlowFieldType> = Extract<(typeof FLOW_FIELDS)[number], { type: T }>['name'];
+
+/** The AWS fields of a flow record: `null` where AWS wrote `-` or the file's format omits the field. */
+export type FlowAwsFields = { [K in FieldsOf<'int' | 'long'>]: number | null } & {
+  [K in FieldsOf<'string' | 'address'>]: string | null;
+};

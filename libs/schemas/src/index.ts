@@ -1,0 +1,20 @@
+export { AvroCodec, SINGLE_OBJECT_MARKER } from './avro-codec';
+export {
+  OBJECT_KINDS,
+  PUBLISHED_SCHEMAS,
+  cloudTrailEventSchema,
+  deadLetterSchema,
+  flowRecordSchema,
+  objectEventSchema,
+  type AvroSchema,
+  type CloudTrailEvent,
+  type CloudTrailUserIdentity,
+  type DeadLetter,
+  type FlowRecord,
+  type ObjectEvent,
+  type ObjectKind,
+} from './avro-schemas';
+export { codecs } from './codecs';
+export { FLOW_FIELDS, type FlowAwsFields, type FlowFieldDef, type FlowFieldName, type FlowFieldType } from './flow-fields';
+export { rabinFingerprint } from './rabin';
+export { SchemaError, type SchemaErrorCode } from './schema.errors';
