@@ -60,11 +60,17 @@ describe('AvroCodec', () => {
   });
 
   it('refuses bytes that are not single-object encoded or of an unknown schema', () => {
-    assert.throws(() => codec.decode(Buffer.from('{"json":true}')), (e: unknown) => {
-      return e instanceof SchemaError && e.code === 'NOT_SINGLE_OBJECT';
-    });
+    assert.throws(
+      () => codec.decode(Buffer.from('{"json":true}')),
+      (e: unknown) => {
+        return e instanceof SchemaError && e.code === 'NOT_SINGLE_OBJECT';
+      },
+    );
     const foreign = Buffer.concat([Buffer.from([0xc3, 0x01]), Buffer.alloc(8, 7), Buffer.alloc(4)]);
-    assert.throws(() => codec.decode(foreign), (e: unknown) => e instanceof SchemaError && e.code === 'UNKNOWN_SCHEMA');
+    assert.throws(
+      () => codec.decode(foreign),
+      (e: unknown) => e instanceof SchemaError && e.code === 'UNKNOWN_SCHEMA',
+    );
   });
 });
 

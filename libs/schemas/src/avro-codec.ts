@@ -60,7 +60,10 @@ export class AvroCodec<T> {
     const hex = message.subarray(2, HEADER_LENGTH).toString('hex');
     const resolver = this.resolvers.get(hex);
     if (!resolver) {
-      throw new SchemaError('UNKNOWN_SCHEMA', `no known ${this.type.name ?? 'schema'} version has fingerprint ${hex}`);
+      throw new SchemaError(
+        'UNKNOWN_SCHEMA',
+        `no known ${this.type.name ?? 'schema'} version has fingerprint ${hex}`,
+      );
     }
     return this.type.fromBuffer(body, resolver) as T;
   }

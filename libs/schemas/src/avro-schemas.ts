@@ -7,7 +7,11 @@ import { FLOW_FIELDS, type FlowAwsFields } from './flow-fields';
  */
 export type AvroSchema = Record<string, unknown>;
 
-const nullable = (type: unknown, doc?: string) => ({ type: ['null', type], default: null, ...(doc ? { doc } : {}) });
+const nullable = (type: unknown, doc?: string) => ({
+  type: ['null', type],
+  default: null,
+  ...(doc ? { doc } : {}),
+});
 const timestampMillis = { type: 'long', logicalType: 'timestamp-millis' };
 
 export const OBJECT_KINDS = [
@@ -41,7 +45,11 @@ export const objectEventSchema: AvroSchema = {
     },
     { name: 'accountId', ...nullable('string') },
     { name: 'region', ...nullable('string') },
-    { name: 'source', type: 'string', doc: 'how the object was discovered: sqs, sns, eventbridge, webhook, listing' },
+    {
+      name: 'source',
+      type: 'string',
+      doc: 'how the object was discovered: sqs, sns, eventbridge, webhook, listing',
+    },
     { name: 'discoveredAt', type: timestampMillis },
   ],
 };
@@ -71,15 +79,25 @@ export const flowRecordSchema: AvroSchema = {
   namespace: 'lake.vpcflow',
   doc: 'One VPC flow-log record. Key: "{source_bucket}/{source_key}" (one file stays on one partition, in order).',
   fields: [
-    ...FLOW_FIELDS.map((f) => ({ name: f.name, ...nullable(flowFieldType(f.type), `AWS field ${f.aws} (v${f.since})`) })),
+    ...FLOW_FIELDS.map((f) => ({
+      name: f.name,
+      ...nullable(flowFieldType(f.type), `AWS field ${f.aws} (v${f.since})`),
+    })),
     { name: 'source_bucket', type: 'string' },
     { name: 'source_key', type: 'string' },
-    { name: 'source_line', type: 'long', doc: '1-based line number in the decompressed file (the header is line 1)' },
+    {
+      name: 'source_line',
+      type: 'long',
+      doc: '1-based line number in the decompressed file (the header is line 1)',
+    },
     { name: 'flow_log_id', ...nullable('string', 'from the object key') },
     { name: 'key_account_id', ...nullable('string', 'account id from the object key') },
     { name: 'key_region', ...nullable('string', 'region from the object key') },
     { name: 'event_time', type: timestampMillis, doc: 'start (else end, else the delivery time) in ms' },
-    { name: 'extra', ...nullable({ type: 'map', values: 'string' }, 'fields the header names that we do not know yet') },
+    {
+      name: 'extra',
+      ...nullable({ type: 'map', values: 'string' }, 'fields the header names that we do not know yet'),
+    },
   ],
 };
 
@@ -186,7 +204,7 @@ export const cloudTrailEventSchema: AvroSchema = {
         fields: [
           { name: 'sourceBucket', type: 'string' },
           { name: 'sourceKey', type: 'string' },
-          { name: 'recordIndex', type: 'int', doc: '0-based index in the file\'s Records array' },
+          { name: 'recordIndex', type: 'int', doc: "0-based index in the file's Records array" },
           { name: 'eventTimeMillis', type: timestampMillis },
           { name: 'principal', ...nullable('string', 'ARN, else type/name') },
           { name: 'isError', type: 'boolean' },
@@ -239,7 +257,11 @@ export interface CloudTrailEvent {
   vpcEndpointId: string | null;
   eventCategory: string | null;
   serviceEventDetails: string | null;
-  tlsDetails: { tlsVersion: string | null; cipherSuite: string | null; clientProvidedHostHeader: string | null } | null;
+  tlsDetails: {
+    tlsVersion: string | null;
+    cipherSuite: string | null;
+    clientProvidedHostHeader: string | null;
+  } | null;
   sessionCredentialFromConsole: string | null;
   edgeDeviceDetails: string | null;
   addendum: string | null;
@@ -265,7 +287,10 @@ export const deadLetterSchema: AvroSchema = {
     { name: 'service', type: 'string' },
     { name: 'bucket', ...nullable('string') },
     { name: 'key', ...nullable('string') },
-    { name: 'position', ...nullable('long', 'line number (flow logs) or record index (CloudTrail); null for a whole file') },
+    {
+      name: 'position',
+      ...nullable('long', 'line number (flow logs) or record index (CloudTrail); null for a whole file'),
+    },
     { name: 'reason', type: 'string', doc: 'stable reason code, e.g. GZIP_CORRUPT, FIELD_COUNT' },
     { name: 'message', type: 'string' },
     { name: 'payload', ...nullable('bytes', 'the original bytes, cut at payloadLimit') },

@@ -15,6 +15,21 @@ export {
   type ObjectKind,
 } from './avro-schemas';
 export { codecs } from './codecs';
-export { FLOW_FIELDS, type FlowAwsFields, type FlowFieldDef, type FlowFieldName, type FlowFieldType } from './flow-fields';
+export {
+  FLOW_FIELDS,
+  type FlowAwsFields,
+  type FlowFieldDef,
+  type FlowFieldName,
+  type FlowFieldType,
+} from './flow-fields';
 export { rabinFingerprint } from './rabin';
 export { SchemaError, type SchemaErrorCode } from './schema.errors';
+export {
+  DEAD_LETTER_REASONS,
+  type DeadLetterReason,
+  type DecodeIssue,
+  type DecodeOutput,
+  type Decoder,
+  type ObjectContext,
+} from './decode-contract';
+export type { ObjectKeyInfo } from './object-key-info';

@@ -1,0 +1,1 @@
+export { classifyKey, parseCompactTime, type ObjectKeyInfo } from './object-key';

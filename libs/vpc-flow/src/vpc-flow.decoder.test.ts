@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import avro from 'avsc';
+import { flowRecordSchema, type DecodeOutput, type FlowRecord, type ObjectContext } from '@lake/schemas';
+import { VpcFlowLineDecoder } from './vpc-flow.decoder';
+
+const FIXTURES = join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'vpcflow');
+const NO_FIXTURES = existsSync(FIXTURES)
+  ? false
+  : `../shared/fixtures/vpcflow is missing (expected at ${FIXTURES})`;
+
+const context: ObjectContext = {
+  bucket: 'logs',
+  key: 'AWSLogs/123456789010/vpcflowlogs/us-east-1/2014/12/14/123456789010_vpcflowlogs_us-east-1_fl-1234abcd_20141214T0410Z_fe123456.log.gz',
+  keyInfo: {
+    kind: 'VPCFLOWLOGS',
+    accountId: '123456789010',
+    region: 'us-east-1',
+    organizationId: null,
+    flowLogId: 'fl-1234abcd',
+    deliveredAt: Date.UTC(2014, 11, 14, 4, 10),
+    prefix: null,
+    compressed: true,
+  },
+};
+
+const flowType = avro.Type.forSchema(flowRecordSchema as avro.Schema);
+
+/** Decodes `text` fed in chunks of `chunkSize` bytes (whole when omitted). */
+function decode(input: string | Buffer, chunkSize?: number, headerless = false): DecodeOutput<FlowRecord>[] {
+  const bytes = typeof input === 'string' ? Buffer.from(input) : input;
+  const decoder = new VpcFlowLineDecoder(context, { headerless });
+  const out: DecodeOutput<FlowRecord>[] = [];
+  const size = chunkSize ?? Math.max(bytes.length, 1);
+  for (let i = 0; i < bytes.length; i += size) {
+    decoder.push(bytes.subarray(i, i + size), out);
+  }
+  decoder.end(out);
+  return out;
+}
+
+const records = (out: DecodeOutput<FlowRecord>[]): FlowRecord[] =>
+  out.flatMap((o) =>
+    o.ok ? [o.value] : assert.fail(`unexpected issue ${o.issue.reason}: ${o.issue.message}`),
+  );
+
+/** Only the fields VRL's expectation names (VRL omits the fields a format does not have). */
+function pick(record: FlowRecord, want: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(want).map((k) => [k, (record as Record<string, unknown>)[k]]));
+}
+
+describe('VpcFlowLineDecoder on fixtures written by others', { skip: NO_FIXTURES }, () => {
+  it('gives the values VRL expects for its test cases (vrl/test-function-expected.derived.json)', () => {
+    const cases = JSON.parse(
+      readFileSync(join(FIXTURES, 'vrl', 'test-function-expected.derived.json'), 'utf8'),
+    ) as {
+      value: string;
+      format: string | null;
+      want: Record<string, unknown>;
+    }[];
+    for (const c of cases) {
+      const [record] = records(
+        decode(
+          `${c.format ?? 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status'}\n${c.value}\n`,
+        ),
+      );
+      assert.deepEqual(pick(record!, c.want), c.want);
+    }
+  });
+
+  it("gives the values of VRL's documented examples (NODATA, NAT custom format, v5, v11)", () => {
+    const docs = JSON.parse(
+      readFileSync(join(FIXTURES, 'vrl', 'parse_aws_vpc_flow_log.docs.json'), 'utf8'),
+    ) as {
+      examples: { source: string; return: Record<string, unknown> }[];
+    };
+    for (const ex of docs.examples) {
+      const strings = [...ex.source.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!);
+      const [line, format] = strings;
+      const header =
+        format ??
+        'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+      const [record] = records(decode(`${header}\n${line}\n`));
+      const known = Object.fromEntries(Object.entries(ex.return).filter(([k]) => k in record!));
+      assert.deepEqual(pick(record!, known), known);
+      // A field this version of the schema does not define yet is kept, not dropped.
+      for (const k of Object.keys(ex.return).filter((k) => !(k in record!))) {
+        assert.equal(record!.extra?.[k], ex.return[k] === null ? '-' : String(ex.return[k]));
+      }
+    }
+  });
+
+  it('decodes every gzip file of aws-docs/derived-with-header, double-spaced line included', () => {
+    const dir = join(FIXTURES, 'aws-docs', 'derived-with-header', 'gz');
+    const expected: Record<string, number> = {
+      'v2-default-accept-reject.log.gz': 2,
+      'v2-default-nodata-skipdata.log.gz': 2,
+      'v2-default-icmp-sg-nacl.log.gz': 2,
+      'v2-default-ipv6.log.gz': 1,
+      'v3-tcp-flag-sequence.log.gz': 8,
+      'nat-gateway-eni.log.gz': 4,
+      'v3-transit-gateway-path.log.gz': 4,
+      'v5-service-traffic-path-flow-direction.log.gz': 2,
+    };
+    assert.deepEqual(readdirSync(dir).sort(), Object.keys(expected).sort());
+    for (const [file, count] of Object.entries(expected)) {
+      const out = records(decode(gunzipSync(readFileSync(join(dir, file)))));
+      assert.equal(out.length, count, file);
+      for (const r of out) {
+        assert.ok(flowType.isValid(r), `${file} line ${r.source_line} fits the Avro schema`);
+      }
+    }
+  });
+
+  it('keeps NODATA and SKIPDATA records with nulls where AWS writes -', () => {
+    const text = readFileSync(
+      join(FIXTURES, 'aws-docs', 'derived-with-header', 'v2-default-nodata-skipdata.log'),
+    );
+    const [nodata, skipdata] = records(decode(text));
+    assert.equal(nodata!.log_status, 'NODATA');
+    assert.equal(nodata!.srcaddr, null);
+    assert.equal(nodata!.packets, null);
+    assert.equal(nodata!.action, null);
+    assert.equal(nodata!.start, 1431280876);
+    assert.equal(nodata!.event_time, 1431280876000);
+    assert.equal(skipdata!.log_status, 'SKIPDATA');
+    assert.equal(skipdata!.interface_id, 'eni-11111111aaaaaaaaa');
+  });
+
+  it('reads IPv6 addresses', () => {
+    const text = readFileSync(join(FIXTURES, 'aws-docs', 'derived-with-header', 'v2-default-ipv6.log'));
+    const [r] = records(decode(text));
+    assert.match(r!.srcaddr!, /^2001:db8:/);
+  });
+});
+
+describe('VpcFlowLineDecoder', () => {
+  const header =
+    'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+  const good =
+    '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+
+  it('adds provenance and event time', () => {
+    const [r] = records(decode(`${header}\n${good}\n`));
+    assert.equal(r!.source_bucket, 'logs');
+    assert.equal(r!.source_key, context.key);
+    assert.equal(r!.source_line, 2);
+    assert.equal(r!.flow_log_id, 'fl-1234abcd');
+    assert.equal(r!.key_account_id, '123456789010');
+    assert.equal(r!.event_time, 1418530010000);
+    assert.equal(r!.extra, null);
+  });
+
+  it('gives the same records whatever the chunk boundaries, CRLF and no final newline included', () => {
+    const text = `${header}\r\n${good}\r\n${good.replace('ACCEPT', 'REJECT')}`;
+    const whole = decode(text);
+    for (const size of [1, 3, 7, 64]) {
+      assert.deepEqual(decode(text, size), whole, `chunks of ${size}`);
+    }
+    assert.equal(records(whole).length, 2);
+    assert.equal(records(whole)[1]!.action, 'REJECT');
+  });
+
+  it('reads any subset of fields in any order', () => {
+    const [r] = records(decode('dstport srcaddr action\n443 10.0.0.1 ACCEPT\n'));
+    assert.equal(r!.dstport, 443);
+    assert.equal(r!.srcaddr, '10.0.0.1');
+    assert.equal(r!.version, null);
+  });
+
+  it('reads headerless default-format records when asked to', () => {
+    assert.equal(records(decode(`${good}\n`, undefined, true))[0]!.bytes, 4249);
+  });
+
+  const bad = (line: string) => decode(`${header}\n${good}\n${line}\n${good}\n`);
+  const reasons = (out: DecodeOutput<FlowRecord>[]) => out.map((o) => (o.ok ? 'ok' : o.issue.reason));
+
+  it('reports bad lines with a reason and the line number, keeping the good lines around them', () => {
+    const cases: [string, string][] = [
+      [good.replace(' OK', ''), 'FIELD_COUNT'],
+      [good.replace(' 20 4249', ' twenty 4249'), 'NOT_A_NUMBER'],
+      [good.replace(' 20641 ', ' 70000 '), 'OUT_OF_RANGE'],
+      [good.replace(' 6 20 ', ' 300 20 '), 'OUT_OF_RANGE'],
+      [good.replace('172.31.16.139', '172.31.16.999'), 'INVALID_ADDRESS'],
+    ];
+    for (const [line, reason] of cases) {
+      const out = bad(line);
+      assert.deepEqual(reasons(out), ['ok', reason, 'ok'], reason);
+      const failed = out[1]!;
+      assert.ok(!failed.ok);
+      assert.equal(failed.issue.position, 3);
+      assert.equal(failed.issue.payload!.toString(), line);
+    }
+  });
+
+  it('reports invalid UTF-8 per line', () => {
+    const bytes = Buffer.concat([
+      Buffer.from(`${header}\n${good}\n`),
+      Buffer.from([0xc3, 0x28, 0x0a]),
+      Buffer.from(`${good}\n`),
+    ]);
+    assert.deepEqual(reasons(decode(bytes)), ['ok', 'INVALID_UTF8', 'ok']);
+  });
+
+  it('reports empty, header-only and header-less files once', () => {
+    assert.deepEqual(reasons(decode('')), ['OBJECT_EMPTY']);
+    assert.deepEqual(reasons(decode(`${header}\n`)), ['HEADER_ONLY']);
+    assert.deepEqual(reasons(decode(`${good}\n${good}\n`)), ['HEADER_INVALID']);
+  });
+
+  it('keeps values of fields it does not know in extra', () => {
+    const [r] = records(decode(`srcaddr future-field\n10.0.0.1 x\n`));
+    assert.deepEqual(r!.extra, { future_field: 'x' });
+  });
+});

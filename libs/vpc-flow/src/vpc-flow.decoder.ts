@@ -1,0 +1,206 @@
+import { isIP } from 'node:net';
+import { isUtf8 } from 'node:buffer';
+import {
+  FLOW_FIELDS,
+  type DecodeIssue,
+  type DecodeOutput,
+  type Decoder,
+  type FlowRecord,
+  type ObjectContext,
+} from '@lake/schemas';
+import { DEFAULT_FORMAT, parseHeader, type Column, type FlowHeader } from './flow-header';
+import { LineSplitter } from './line-splitter';
+
+export interface VpcFlowDecoderOptions {
+  /**
+   * Records without a header line (CloudWatch Logs subscriptions deliver them so) are read with the
+   * default v2 format when true; otherwise a file whose first line is not a header is dead-lettered.
+   */
+  headerless?: boolean;
+}
+
+const RANGES: Record<string, readonly [number, number]> = {
+  srcport: [0, 65535],
+  dstport: [0, 65535],
+  protocol: [0, 255],
+  version: [1, 255],
+  tcp_flags: [0, 255],
+  traffic_path: [0, 255],
+  encryption_status: [0, 255],
+};
+const DIGITS = /^\d+$/;
+
+type Mutable = Record<string, string | number | null | Record<string, string>>;
+
+/** Fresh record with every AWS field null; properties in one fixed order (one hidden class). */
+function emptyRecord(): Mutable {
+  const r: Mutable = {};
+  for (const f of FLOW_FIELDS) {
+    r[f.name] = null;
+  }
+  return r;
+}
+
+export class VpcFlowLineDecoder {
+  private header: FlowHeader | null = null;
+  private lineNo = 0;
+  private records = 0;
+  private bytesSeen = 0;
+  private readonly splitter = new LineSplitter();
+
+  constructor(
+    private readonly context: ObjectContext,
+    private readonly options: VpcFlowDecoderOptions = {},
+  ) {}
+
+  /** Names in the header that no AWS version we know defines (counted by the caller's metrics). */
+  get unknownFields(): readonly string[] {
+    return this.header?.unknownFields ?? [];
+  }
+
+  push(chunk: Buffer, out: DecodeOutput<FlowRecord>[]): void {
+    this.bytesSeen += chunk.length;
+    this.splitter.push(chunk, (line) => this.line(line, out));
+  }
+
+  end(out: DecodeOutput<FlowRecord>[]): void {
+    this.splitter.end((line) => this.line(line, out));
+    if (this.bytesSeen === 0) {
+      out.push(issue('OBJECT_EMPTY', 'the object is empty', null, null));
+    } else if (
+      this.header &&
+      this.records === 0 &&
+      !out.some((o) => !o.ok && o.issue.reason === 'HEADER_INVALID')
+    ) {
+      out.push(issue('HEADER_ONLY', 'the file has a header line but no records', null, null));
+    }
+  }
+
+  private line(bytes: Buffer, out: DecodeOutput<FlowRecord>[]): void {
+    this.lineNo++;
+    if (bytes.length === 0) {
+      return;
+    }
+    if (!isUtf8(bytes)) {
+      out.push(issue('INVALID_UTF8', 'the line is not valid UTF-8', this.lineNo, bytes));
+      return;
+    }
+    const text = bytes.toString('utf8');
+    if (this.header === null) {
+      const header = parseHeader(text);
+      if (header) {
+        this.header = header;
+        return;
+      }
+      if (!this.options.headerless) {
+        out.push(issue('HEADER_INVALID', 'the first line is not a flow-log header', this.lineNo, bytes));
+        // Without a header no line can be read; report the file once, not every line.
+        this.header = { columns: [], unknownFields: [] };
+        this.lineNo = Number.NaN;
+        return;
+      }
+      this.header = parseHeader(DEFAULT_FORMAT);
+    }
+    if (Number.isNaN(this.lineNo) || !this.header) {
+      return;
+    }
+    out.push(this.record(text, bytes, this.header.columns));
+  }
+
+  private record(text: string, bytes: Buffer, columns: Column[]): DecodeOutput<FlowRecord> {
+    const tokens = text.indexOf('  ') === -1 ? text.trim().split(' ') : text.trim().split(/ +/);
+    if (tokens.length !== columns.length) {
+      return issue(
+        'FIELD_COUNT',
+        `expected ${columns.length} fields, found ${tokens.length}`,
+        this.lineNo,
+        bytes,
+      );
+    }
+    const r = emptyRecord();
+    let extra: Record<string, string> | null = null;
+    for (let i = 0; i < columns.length; i++) {
+      const col = columns[i]!;
+      const token = tokens[i]!;
+      if (!col.known) {
+        extra ??= {};
+        extra[col.name] = token;
+        continue;
+      }
+      if (token === '-') {
+        continue;
+      }
+      const { name, type } = col.field;
+      switch (type) {
+        case 'string':
+          r[name] = token;
+          break;
+        case 'address':
+          if (isIP(token) === 0) {
+            return issue(
+              'INVALID_ADDRESS',
+              `${col.field.aws} is not an IP address: ${token}`,
+              this.lineNo,
+              bytes,
+            );
+          }
+          r[name] = token;
+          break;
+        case 'int':
+        case 'long': {
+          if (!DIGITS.test(token)) {
+            return issue('NOT_A_NUMBER', `${col.field.aws} is not a number: ${token}`, this.lineNo, bytes);
+          }
+          const n = Number(token);
+          const range = RANGES[name];
+          if (!Number.isSafeInteger(n) || (range && (n < range[0] || n > range[1]))) {
+            return issue('OUT_OF_RANGE', `${col.field.aws} is out of range: ${token}`, this.lineNo, bytes);
+          }
+          r[name] = n;
+          break;
+        }
+      }
+    }
+    const { bucket, key, keyInfo } = this.context;
+    const start = r['start'] as number | null;
+    const end = r['end'] as number | null;
+    r['source_bucket'] = bucket;
+    r['source_key'] = key;
+    r['source_line'] = this.lineNo;
+    r['flow_log_id'] = keyInfo.flowLogId;
+    r['key_account_id'] = keyInfo.accountId;
+    r['key_region'] = keyInfo.region;
+    r['event_time'] = start !== null ? start * 1000 : end !== null ? end * 1000 : (keyInfo.deliveredAt ?? 0);
+    r['extra'] = extra;
+    this.records++;
+    return { ok: true, value: r as unknown as FlowRecord };
+  }
+}
+
+function issue(
+  reason: DecodeIssue['reason'],
+  message: string,
+  position: number | null,
+  payload: Buffer | null,
+): DecodeOutput<FlowRecord> {
+  return { ok: false, issue: { reason, message, position, payload: payload ? Buffer.from(payload) : null } };
+}
+
+/** The flow-log `Decoder`: decompressed bytes of one text flow-log file in, record batches out. */
+export function createVpcFlowDecoder(options: VpcFlowDecoderOptions = {}): Decoder<FlowRecord> {
+  return async function* decodeVpcFlow(source: AsyncIterable<Buffer>, context: ObjectContext) {
+    const decoder = new VpcFlowLineDecoder(context, options);
+    for await (const chunk of source) {
+      const out: DecodeOutput<FlowRecord>[] = [];
+      decoder.push(chunk, out);
+      if (out.length > 0) {
+        yield out;
+      }
+    }
+    const out: DecodeOutput<FlowRecord>[] = [];
+    decoder.end(out);
+    if (out.length > 0) {
+      yield out;
+    }
+  };
+}
