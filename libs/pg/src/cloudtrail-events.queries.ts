@@ -1,0 +1,50 @@
+import type pg from 'pg';
+import { decodeCursor } from './cursor';
+import { page, type Page } from './flow-records.queries';
+import { Where } from './query-builder';
+
+export interface CloudTrailFilter {
+  from: Date;
+  to: Date;
+  eventName?: string;
+  eventSource?: string;
+  principal?: string;
+  sourceIp?: string;
+  region?: string;
+  errorCode?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export type CloudTrailRow = Record<string, unknown> & { event_time: Date };
+
+/** Read side of `cloudtrail_events`. */
+export class CloudTrailEventsQueries {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async list(f: CloudTrailFilter): Promise<Page<CloudTrailRow>> {
+    const w = new Where()
+      .add('event_time >= ?', f.from)
+      .add('event_time < ?', f.to)
+      .add('event_name = ?', f.eventName)
+      .add('event_source = ?', f.eventSource)
+      .add('principal = ?', f.principal)
+      .add('source_ip_address = ?', f.sourceIp)
+      .add('aws_region = ?', f.region)
+      .add('error_code = ?', f.errorCode);
+    if (f.cursor) {
+      const [t, b, k, i] = decodeCursor(f.cursor, ['string', 'string', 'string', 'number']);
+      w.addMany('(event_time, source_bucket, source_key, record_index) > (?1::timestamptz, ?2, ?3, ?4)', [t, b, k, i]);
+    }
+    const sql =
+      `SELECT * FROM cloudtrail_events ${w} ` +
+      `ORDER BY event_time, source_bucket, source_key, record_index LIMIT ${w.param(f.limit + 1)}`;
+    const { rows } = await this.pool.query<CloudTrailRow>(sql, w.params);
+    return page(rows, f.limit, (r) => [
+      r.event_time.toISOString(),
+      r['source_bucket'] as string,
+      r['source_key'] as string,
+      Number(r['record_index']),
+    ]);
+  }
+}

@@ -1,0 +1,88 @@
+import type { CloudTrailEvent } from '@lake/schemas';
+import type pg from 'pg';
+import { BulkInsert, type ColumnSpec } from './bulk-insert';
+
+/** The userIdentity object as CloudTrail wrote it (JSON-text members parsed back into objects). */
+function userIdentityJson(e: CloudTrailEvent): string | null {
+  const u = e.userIdentity;
+  if (!u) {
+    return null;
+  }
+  const { sessionContext, onBehalfOf, otherFields, ...scalars } = u;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(scalars)) {
+    if (v !== null) {
+      out[k] = v;
+    }
+  }
+  if (sessionContext) {
+    out['sessionContext'] = JSON.parse(sessionContext) as unknown;
+  }
+  if (onBehalfOf) {
+    out['onBehalfOf'] = JSON.parse(onBehalfOf) as unknown;
+  }
+  if (otherFields) {
+    Object.assign(out, JSON.parse(otherFields) as Record<string, unknown>);
+  }
+  return JSON.stringify(out);
+}
+
+const COLUMNS: ColumnSpec<CloudTrailEvent>[] = [
+  { name: 'event_time', pgType: 'timestamptz', get: (e) => new Date(e.lake.eventTimeMillis) },
+  { name: 'source_bucket', pgType: 'text', get: (e) => e.lake.sourceBucket },
+  { name: 'source_key', pgType: 'text', get: (e) => e.lake.sourceKey },
+  { name: 'record_index', pgType: 'integer', get: (e) => e.lake.recordIndex },
+  { name: 'event_id', pgType: 'text', get: (e) => e.eventID },
+  { name: 'event_version', pgType: 'text', get: (e) => e.eventVersion },
+  { name: 'event_source', pgType: 'text', get: (e) => e.eventSource },
+  { name: 'event_name', pgType: 'text', get: (e) => e.eventName },
+  { name: 'aws_region', pgType: 'text', get: (e) => e.awsRegion },
+  { name: 'source_ip_address', pgType: 'text', get: (e) => e.sourceIPAddress },
+  { name: 'user_agent', pgType: 'text', get: (e) => e.userAgent },
+  { name: 'error_code', pgType: 'text', get: (e) => e.errorCode },
+  { name: 'error_message', pgType: 'text', get: (e) => e.errorMessage },
+  { name: 'user_identity', pgType: 'jsonb', get: userIdentityJson },
+  { name: 'user_identity_type', pgType: 'text', get: (e) => e.userIdentity?.type ?? null },
+  { name: 'user_identity_arn', pgType: 'text', get: (e) => e.userIdentity?.arn ?? null },
+  { name: 'user_identity_account_id', pgType: 'text', get: (e) => e.userIdentity?.accountId ?? null },
+  { name: 'user_identity_access_key_id', pgType: 'text', get: (e) => e.userIdentity?.accessKeyId ?? null },
+  { name: 'user_identity_user_name', pgType: 'text', get: (e) => e.userIdentity?.userName ?? null },
+  { name: 'principal', pgType: 'text', get: (e) => e.lake.principal },
+  { name: 'is_error', pgType: 'boolean', get: (e) => e.lake.isError },
+  { name: 'request_parameters', pgType: 'jsonb', get: (e) => e.requestParameters },
+  { name: 'response_elements', pgType: 'jsonb', get: (e) => e.responseElements },
+  { name: 'additional_event_data', pgType: 'jsonb', get: (e) => e.additionalEventData },
+  { name: 'request_id', pgType: 'text', get: (e) => e.requestID },
+  { name: 'read_only', pgType: 'boolean', get: (e) => e.readOnly },
+  { name: 'resources', pgType: 'jsonb', get: (e) => (e.resources ? JSON.stringify(e.resources) : null) },
+  { name: 'event_type', pgType: 'text', get: (e) => e.eventType },
+  { name: 'api_version', pgType: 'text', get: (e) => e.apiVersion },
+  { name: 'management_event', pgType: 'boolean', get: (e) => e.managementEvent },
+  { name: 'recipient_account_id', pgType: 'text', get: (e) => e.recipientAccountId },
+  { name: 'shared_event_id', pgType: 'text', get: (e) => e.sharedEventID },
+  { name: 'vpc_endpoint_id', pgType: 'text', get: (e) => e.vpcEndpointId },
+  { name: 'event_category', pgType: 'text', get: (e) => e.eventCategory },
+  { name: 'service_event_details', pgType: 'jsonb', get: (e) => e.serviceEventDetails },
+  { name: 'tls_details', pgType: 'jsonb', get: (e) => (e.tlsDetails ? JSON.stringify(e.tlsDetails) : null) },
+  { name: 'session_credential_from_console', pgType: 'text', get: (e) => e.sessionCredentialFromConsole },
+  { name: 'edge_device_details', pgType: 'jsonb', get: (e) => e.edgeDeviceDetails },
+  { name: 'addendum', pgType: 'jsonb', get: (e) => e.addendum },
+  { name: 'other_fields', pgType: 'jsonb', get: (e) => e.otherFields },
+  { name: 'key_account_id', pgType: 'text', get: (e) => e.lake.keyAccountId },
+  { name: 'key_region', pgType: 'text', get: (e) => e.lake.keyRegion },
+];
+
+/** Writes CloudTrail records to `cloudtrail_events`; idempotent on (event_time, source object, index). */
+export class CloudTrailEventsRepository {
+  static readonly table = 'cloudtrail_events' as const;
+  private readonly bulk = new BulkInsert<CloudTrailEvent>(CloudTrailEventsRepository.table, COLUMNS, [
+    'event_time',
+    'source_bucket',
+    'source_key',
+    'record_index',
+  ]);
+
+  insert(client: pg.ClientBase, events: readonly CloudTrailEvent[]): Promise<number> {
+    return this.bulk.insert(client, events);
+  }
+}

@@ -1,0 +1,81 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { Gauge } from 'prom-client';
+
+export type { Pool, PoolClient } from 'pg';
+
+const INT8_OID = 20;
+
+export interface PoolSettings {
+  connectionString: string;
+  /** Schema that holds the pipeline's tables; first on the search_path of every connection. */
+  schema: string;
+  max: number;
+  logger: Logger;
+  metrics?: Registry;
+  applicationName: string;
+}
+
+/** Identifier check for the schema name, which is interpolated into SQL (never user input). */
+export const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+export function createPool(settings: PoolSettings): pg.Pool {
+  if (!SQL_IDENTIFIER.test(settings.schema)) {
+    throw new Error(`schema name ${JSON.stringify(settings.schema)} is not a plain SQL identifier`);
+  }
+  const pool = new pg.Pool({
+    connectionString: settings.connectionString,
+    max: settings.max,
+    application_name: settings.applicationName,
+    options: `-c search_path=${settings.schema},public`,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    // bigint columns (bytes, packets, offsets) as numbers: every value we store is below 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // Without this listener an idle connection dropped by the server crashes the process.
+  pool.on('error', (err) => settings.logger.warn({ err }, 'idle postgres connection failed'));
+  if (settings.metrics) {
+    const registry = settings.metrics;
+    const existing = registry.getSingleMetric('lake_pg_pool_connections');
+    if (!existing) {
+      new Gauge({
+        name: 'lake_pg_pool_connections',
+        help: 'Connections of the Postgres pool by state',
+        labelNames: ['state'],
+        registers: [registry],
+        collect() {
+          this.set({ state: 'total' }, pool.totalCount);
+          this.set({ state: 'idle' }, pool.idleCount);
+          this.set({ state: 'waiting' }, pool.waitingCount);
+        },
+      });
+    }
+  }
+  return pool;
+}
+
+/** Runs `fn` in a transaction; rolls back and rethrows on error. */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Cheap liveness probe for /ready. */
+export async function ping(pool: pg.Pool): Promise<void> {
+  await pool.query('SELECT 1');
+}

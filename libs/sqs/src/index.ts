@@ -1,0 +1,1 @@
+export { SqsQueue, ensureQueue, type ReceivedMessage, type SqsSettings } from './sqs-queue';
