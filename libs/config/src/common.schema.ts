@@ -22,7 +22,9 @@ export const csv = z
   )
   .pipe(z.array(z.string()).min(1));
 
-export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+export const logLevel = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
 
 export const commonEnv = {
   LOG_LEVEL: logLevel,

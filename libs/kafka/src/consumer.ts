@@ -42,7 +42,8 @@ export class KafkaConsumer {
     };
     this.consumer = kafka.consumer(config);
     this.lag =
-      (settings.metrics.getSingleMetric('lake_kafka_consumer_offset_lag') as Gauge<'topic' | 'partition'> | undefined) ??
+      (settings.metrics.getSingleMetric('lake_kafka_consumer_offset_lag') as
+        Gauge<'topic' | 'partition'> | undefined) ??
       new PromGauge({
         name: 'lake_kafka_consumer_offset_lag',
         help: 'High watermark minus the last offset handled, per partition (after each batch)',
@@ -61,7 +62,10 @@ export class KafkaConsumer {
       this.joined = true;
     });
     this.consumer.on(END_BATCH_PROCESS, (e) => {
-      this.lag.set({ topic: e.payload.topic, partition: String(e.payload.partition) }, Number(e.payload.offsetLag));
+      this.lag.set(
+        { topic: e.payload.topic, partition: String(e.payload.partition) },
+        Number(e.payload.offsetLag),
+      );
     });
   }
 
@@ -75,7 +79,10 @@ export class KafkaConsumer {
 
   async start(handler: Handler & { autoCommit?: boolean }): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.settings.topics, fromBeginning: this.settings.fromBeginning ?? true });
+    await this.consumer.subscribe({
+      topics: this.settings.topics,
+      fromBeginning: this.settings.fromBeginning ?? true,
+    });
     const common = {
       partitionsConsumedConcurrently: this.settings.partitionsConsumedConcurrently ?? 1,
       autoCommit: handler.autoCommit ?? true,

@@ -32,11 +32,23 @@ export class KafkaProducer {
   private connected = false;
 
   constructor(kafka: Kafka, settings: ProducerSettings) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
     this.maxRequestBytes = settings.maxRequestBytes ?? 900_000;
     this.compression = settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
-    this.sent = metric(settings.metrics, 'lake_kafka_messages_produced_total', 'Messages acknowledged by Kafka');
-    this.sentBytes = metric(settings.metrics, 'lake_kafka_bytes_produced_total', 'Value bytes acknowledged by Kafka');
+    this.sent = metric(
+      settings.metrics,
+      'lake_kafka_messages_produced_total',
+      'Messages acknowledged by Kafka',
+    );
+    this.sentBytes = metric(
+      settings.metrics,
+      'lake_kafka_bytes_produced_total',
+      'Value bytes acknowledged by Kafka',
+    );
     this.producer.on(this.producer.events.DISCONNECT, () => {
       this.connected = false;
     });
@@ -56,7 +68,10 @@ export class KafkaProducer {
     while (start < messages.length) {
       let bytes = 0;
       let end = start;
-      while (end < messages.length && (end === start || bytes + messages[end]!.value.length <= this.maxRequestBytes)) {
+      while (
+        end < messages.length &&
+        (end === start || bytes + messages[end]!.value.length <= this.maxRequestBytes)
+      ) {
         bytes += messages[end]!.value.length;
         end++;
       }
@@ -86,6 +101,8 @@ export class KafkaProducer {
 }
 
 function metric(registry: Registry, name: string, help: string): Counter<'topic'> {
-  return (registry.getSingleMetric(name) as Counter<'topic'> | undefined) ??
-    new PromCounter({ name, help, labelNames: ['topic'], registers: [registry] });
+  return (
+    (registry.getSingleMetric(name) as Counter<'topic'> | undefined) ??
+    new PromCounter({ name, help, labelNames: ['topic'], registers: [registry] })
+  );
 }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { HealthRegistry } from './health';
@@ -13,7 +13,8 @@ export async function buildOpsServer(deps: {
   health: HealthRegistry;
   metrics: Registry;
 }): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'ops' }), disableRequestLogging: true });
+  const loggerInstance: FastifyBaseLogger = deps.logger.child({ component: 'ops' });
+  const app: FastifyInstance = Fastify({ loggerInstance, disableRequestLogging: true });
   await app.register(ops, { health: deps.health, metrics: deps.metrics });
   return app;
 }

@@ -15,19 +15,17 @@ export interface OpsPluginOptions {
 const opsPlugin: FastifyPluginAsync<OpsPluginOptions> = async (app: FastifyInstance, opts) => {
   const reply503 = { description: 'a check is failing', type: 'object', additionalProperties: true };
   const healthSchema = {
-    hide: false,
-    tags: ['operations'],
     response: { 200: { type: 'object', additionalProperties: true }, 503: reply503 },
   };
-  app.get('/health', { schema: { ...healthSchema, summary: 'Liveness' } }, async (_req, reply) => {
+  app.get('/health', { schema: healthSchema }, async (_req, reply) => {
     const report = await opts.health.health();
     return reply.code(report.status === 'ok' ? 200 : 503).send(report);
   });
-  app.get('/ready', { schema: { ...healthSchema, summary: 'Readiness' } }, async (_req, reply) => {
+  app.get('/ready', { schema: healthSchema }, async (_req, reply) => {
     const report = await opts.health.ready();
     return reply.code(report.status === 'ok' ? 200 : 503).send(report);
   });
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_req, reply) => {
+  app.get('/metrics', async (_req, reply) => {
     const body = await opts.metrics.metrics();
     return reply.type(opts.metrics.contentType).send(body);
   });

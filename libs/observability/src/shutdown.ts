@@ -6,7 +6,11 @@ export type Closer = { name: string; close: () => Promise<void> | void };
  * Closes parts in the given order (callers list them from input to output: stop taking input,
  * flush producers, end pools), each bounded by `timeoutMs`, and reports whether all closed cleanly.
  */
-export async function closeAll(closers: readonly Closer[], logger: Logger, timeoutMs = 10_000): Promise<boolean> {
+export async function closeAll(
+  closers: readonly Closer[],
+  logger: Logger,
+  timeoutMs = 10_000,
+): Promise<boolean> {
   let clean = true;
   for (const closer of closers) {
     let timer: NodeJS.Timeout | undefined;

@@ -34,7 +34,12 @@ export class CloudTrailEventsQueries {
       .add('error_code = ?', f.errorCode);
     if (f.cursor) {
       const [t, b, k, i] = decodeCursor(f.cursor, ['string', 'string', 'string', 'number']);
-      w.addMany('(event_time, source_bucket, source_key, record_index) > (?1::timestamptz, ?2, ?3, ?4)', [t, b, k, i]);
+      w.addMany('(event_time, source_bucket, source_key, record_index) > (?1::timestamptz, ?2, ?3, ?4)', [
+        t,
+        b,
+        k,
+        i,
+      ]);
     }
     const sql =
       `SELECT * FROM cloudtrail_events ${w} ` +

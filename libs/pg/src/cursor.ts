@@ -15,7 +15,11 @@ export function decodeCursor(cursor: string, shape: readonly ('string' | 'number
   } catch (err) {
     throw new CursorError('cursor is not valid', { cause: err });
   }
-  if (!Array.isArray(parsed) || parsed.length !== shape.length || !parsed.every((v, i) => typeof v === shape[i])) {
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== shape.length ||
+    !parsed.every((v, i) => typeof v === shape[i])
+  ) {
     throw new CursorError('cursor is not valid');
   }
   return parsed as (string | number)[];

@@ -51,12 +51,17 @@ export class FlowRecordsQueries {
     }
     if (f.cursor) {
       const [t, b, k, l] = decodeCursor(f.cursor, ['string', 'string', 'string', 'number']);
-      w.addMany('(event_time, source_bucket, source_key, source_line) > (?1::timestamptz, ?2, ?3, ?4)', [t, b, k, l]);
+      w.addMany('(event_time, source_bucket, source_key, source_line) > (?1::timestamptz, ?2, ?3, ?4)', [
+        t,
+        b,
+        k,
+        l,
+      ]);
     }
     const sql = `SELECT * FROM vpc_flow_records ${w} ORDER BY ${SORT.join(', ')} LIMIT ${w.param(f.limit + 1)}`;
     const { rows } = await this.pool.query<FlowRow>(sql, w.params);
     return page(rows, f.limit, (r) => [
-      (r.event_time).toISOString(),
+      r.event_time.toISOString(),
       r['source_bucket'] as string,
       r['source_key'] as string,
       Number(r['source_line']),

@@ -2,20 +2,23 @@ import { FLOW_FIELDS, type FlowFieldType, type FlowRecord } from '@lake/schemas'
 import type pg from 'pg';
 import { BulkInsert, type ColumnSpec } from './bulk-insert';
 
-const PG_TYPE: Record<FlowFieldType, string> = { int: 'integer', long: 'bigint', string: 'text', address: 'inet' };
+const PG_TYPE: Record<FlowFieldType, string> = {
+  int: 'integer',
+  long: 'bigint',
+  string: 'text',
+  address: 'inet',
+};
 
 const COLUMNS: ColumnSpec<FlowRecord>[] = [
   { name: 'event_time', pgType: 'timestamptz', get: (r) => new Date(r.event_time) },
   { name: 'source_bucket', pgType: 'text', get: (r) => r.source_bucket },
   { name: 'source_key', pgType: 'text', get: (r) => r.source_key },
   { name: 'source_line', pgType: 'bigint', get: (r) => r.source_line },
-  ...FLOW_FIELDS.map(
-    (f): ColumnSpec<FlowRecord> => ({
-      name: f.name,
-      pgType: PG_TYPE[f.type],
-      get: (r) => (r as unknown as Record<string, unknown>)[f.name],
-    }),
-  ),
+  ...FLOW_FIELDS.map((f): ColumnSpec<FlowRecord> => ({
+    name: f.name,
+    pgType: PG_TYPE[f.type],
+    get: (r) => (r as unknown as Record<string, unknown>)[f.name],
+  })),
   { name: 'flow_log_id', pgType: 'text', get: (r) => r.flow_log_id },
   { name: 'key_account_id', pgType: 'text', get: (r) => r.key_account_id },
   { name: 'key_region', pgType: 'text', get: (r) => r.key_region },

@@ -1,5 +1,9 @@
 export { BulkInsert, type ColumnSpec } from './bulk-insert';
-export { CloudTrailEventsQueries, type CloudTrailFilter, type CloudTrailRow } from './cloudtrail-events.queries';
+export {
+  CloudTrailEventsQueries,
+  type CloudTrailFilter,
+  type CloudTrailRow,
+} from './cloudtrail-events.queries';
 export { CloudTrailEventsRepository } from './cloudtrail-events.repository';
 export { CursorError, decodeCursor, encodeCursor } from './cursor';
 export { DeadLettersRepository, type StoredDeadLetter } from './dead-letters.repository';
@@ -7,4 +11,13 @@ export { FlowRecordsQueries, type FlowFilter, type FlowRow, type Page } from './
 export { FlowRecordsRepository } from './flow-records.repository';
 export { defaultMigrationsDir, migrate } from './migrate';
 export { PARTITIONED_TABLES, PartitionManager, dayOf, type PartitionedTable } from './partitions';
-export { SQL_IDENTIFIER, createPool, ping, withTransaction, type Pool, type PoolClient, type PoolSettings } from './pool';
+export {
+  SQL_IDENTIFIER,
+  createPool,
+  ping,
+  withTransaction,
+  type Pool,
+  type PoolClient,
+  type PoolSettings,
+} from './pool';
+export { DeadLettersQueries, type DeadLetterFilter, type DeadLetterRow } from './dead-letters.queries';

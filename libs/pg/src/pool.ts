@@ -60,7 +60,10 @@ export function createPool(settings: PoolSettings): pg.Pool {
 }
 
 /** Runs `fn` in a transaction; rolls back and rethrows on error. */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -5,12 +5,16 @@ import { describe, it } from 'node:test';
 import { decodeS3Key, parseS3Notification } from './s3-notification.parser';
 
 const FIXTURES = join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 's3-events');
-const NO_FIXTURES = existsSync(FIXTURES) ? false : `../shared/fixtures/s3-events is missing (expected at ${FIXTURES})`;
+const NO_FIXTURES = existsSync(FIXTURES)
+  ? false
+  : `../shared/fixtures/s3-events is missing (expected at ${FIXTURES})`;
 const read = (...p: string[]) => readFileSync(join(FIXTURES, ...p), 'utf8');
 
 describe('parseS3Notification on messages written by AWS and others', { skip: NO_FIXTURES }, () => {
   it('reads the S3 → SQS example of the S3 User Guide', () => {
-    const parsed = parseS3Notification(read('awsdocs_amazon-s3-userguide', 'ObjectCreated-Put.DERIVED-line-numbers-stripped.json'));
+    const parsed = parseS3Notification(
+      read('awsdocs_amazon-s3-userguide', 'ObjectCreated-Put.DERIVED-line-numbers-stripped.json'),
+    );
     assert.equal(parsed.type, 'objects');
     assert.ok(parsed.type === 'objects');
     const [o] = parsed.objects;
@@ -22,31 +26,41 @@ describe('parseS3Notification on messages written by AWS and others', { skip: NO
 
   it('recognises the s3:TestEvent message', () => {
     assert.deepEqual(
-      parseS3Notification(read('awsdocs_amazon-s3-userguide', 's3-TestEvent.DERIVED-line-numbers-stripped.json')),
+      parseS3Notification(
+        read('awsdocs_amazon-s3-userguide', 's3-TestEvent.DERIVED-line-numbers-stripped.json'),
+      ),
       { type: 'test-event' },
     );
   });
 
   it('reads the SQS body of the Powertools S3 → SQS event and decodes its key', () => {
-    const parsed = parseS3Notification(read('aws-powertools_powertools-lambda-typescript', 's3_sqs-event.Records0.body.DERIVED.json'));
+    const parsed = parseS3Notification(
+      read('aws-powertools_powertools-lambda-typescript', 's3_sqs-event.Records0.body.DERIVED.json'),
+    );
     assert.ok(parsed.type === 'objects');
     assert.equal(parsed.objects.length, 1);
     assert.ok(parsed.objects[0]!.bucket.length > 0);
   });
 
   it('reads EventBridge Object Created and ignores Object Deleted', () => {
-    const created = parseS3Notification(read('awsdocs_amazon-s3-userguide', 'eventbridge_01_Object-Created.json'));
+    const created = parseS3Notification(
+      read('awsdocs_amazon-s3-userguide', 'eventbridge_01_Object-Created.json'),
+    );
     assert.ok(created.type === 'objects');
     assert.equal(created.objects[0]!.via, 'eventbridge');
     assert.equal(created.objects[0]!.key, 'example-key');
-    const deleted = parseS3Notification(read('awsdocs_amazon-s3-userguide', 'eventbridge_02_Object-Deleted-DeleteObject.json'));
+    const deleted = parseS3Notification(
+      read('awsdocs_amazon-s3-userguide', 'eventbridge_02_Object-Deleted-DeleteObject.json'),
+    );
     assert.ok(deleted.type === 'objects');
     assert.equal(deleted.objects.length, 0);
     assert.equal(deleted.ignored[0]!.eventName, 'Object Deleted');
   });
 
   it('calls an SNS envelope without an S3 event inside invalid', () => {
-    const parsed = parseS3Notification(read('aws-powertools_powertools-lambda-typescript', 'sqs_sns-body.Records0.body.DERIVED.json'));
+    const parsed = parseS3Notification(
+      read('aws-powertools_powertools-lambda-typescript', 'sqs_sns-body.Records0.body.DERIVED.json'),
+    );
     assert.equal(parsed.type, 'invalid');
   });
 });
@@ -61,17 +75,30 @@ describe('parseS3Notification', () => {
 
   it('reads several records per message and skips ObjectRemoved', () => {
     const parsed = parseS3Notification(
-      JSON.stringify({ Records: [record('a'), record('b', 'ObjectRemoved:Delete'), record('c', 'ObjectCreated:CompleteMultipartUpload')] }),
+      JSON.stringify({
+        Records: [
+          record('a'),
+          record('b', 'ObjectRemoved:Delete'),
+          record('c', 'ObjectCreated:CompleteMultipartUpload'),
+        ],
+      }),
     );
     assert.ok(parsed.type === 'objects');
-    assert.deepEqual(parsed.objects.map((o) => o.key), ['a', 'c']);
+    assert.deepEqual(
+      parsed.objects.map((o) => o.key),
+      ['a', 'c'],
+    );
     assert.deepEqual(parsed.ignored, [{ eventName: 'ObjectRemoved:Delete', reason: 'NOT_OBJECT_CREATED' }]);
     assert.equal(parsed.objects[0]!.eventTime, Date.UTC(2024, 0, 2, 3, 4, 5));
   });
 
   it('unwraps the S3 event from an SNS envelope', () => {
     const parsed = parseS3Notification(
-      JSON.stringify({ Type: 'Notification', MessageId: 'x', Message: JSON.stringify({ Records: [record('k')] }) }),
+      JSON.stringify({
+        Type: 'Notification',
+        MessageId: 'x',
+        Message: JSON.stringify({ Records: [record('k')] }),
+      }),
     );
     assert.ok(parsed.type === 'objects');
     assert.equal(parsed.objects[0]!.via, 'sns');
@@ -87,6 +114,11 @@ describe('parseS3Notification', () => {
     assert.equal(parseS3Notification('not json').type, 'invalid');
     assert.equal(parseS3Notification('[]').type, 'invalid');
     assert.equal(parseS3Notification('{"hello":1}').type, 'invalid');
-    assert.equal(parseS3Notification(JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: {} } }] })).type, 'invalid');
+    assert.equal(
+      parseS3Notification(
+        JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: {} } }] }),
+      ).type,
+      'invalid',
+    );
   });
 });

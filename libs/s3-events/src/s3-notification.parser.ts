@@ -35,7 +35,8 @@ export function decodeS3Key(encoded: string): string {
   return decodeURIComponent(encoded.replace(/\+/g, ' '));
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const time = (v: unknown): number | null => {
@@ -121,7 +122,11 @@ function parseRecords(records: unknown[], via: ObjectRef['via']): ParsedNotifica
 function parseEventBridge(json: Record<string, unknown>): ParsedNotification {
   const detailType = json['detail-type'] as string;
   if (detailType !== 'Object Created') {
-    return { type: 'objects', objects: [], ignored: [{ eventName: detailType, reason: 'NOT_OBJECT_CREATED' }] };
+    return {
+      type: 'objects',
+      objects: [],
+      ignored: [{ eventName: detailType, reason: 'NOT_OBJECT_CREATED' }],
+    };
   }
   const detail = json['detail'];
   const bucket = isObject(detail) && isObject(detail['bucket']) ? str(detail['bucket']['name']) : null;

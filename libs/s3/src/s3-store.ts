@@ -48,7 +48,12 @@ export class S3Store {
     const name = 'lake_s3_requests_total';
     this.requests =
       (settings.metrics.getSingleMetric(name) as Counter<'operation' | 'outcome'> | undefined) ??
-      new PromCounter({ name, help: 'S3 requests by operation and outcome', labelNames: ['operation', 'outcome'], registers: [settings.metrics] });
+      new PromCounter({
+        name,
+        help: 'S3 requests by operation and outcome',
+        labelNames: ['operation', 'outcome'],
+        registers: [settings.metrics],
+      });
   }
 
   /**
@@ -66,10 +71,20 @@ export class S3Store {
     }
   }
 
-  async putObject(bucket: string, key: string, body: Buffer | string, contentType?: string): Promise<string | null> {
+  async putObject(
+    bucket: string,
+    key: string,
+    body: Buffer | string,
+    contentType?: string,
+  ): Promise<string | null> {
     try {
       const res = await this.client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...(contentType ? { ContentType: contentType } : {}) }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ...(contentType ? { ContentType: contentType } : {}),
+        }),
       );
       this.requests.inc({ operation: 'PutObject', outcome: 'ok' });
       return res.ETag ?? null;
@@ -91,12 +106,21 @@ export class S3Store {
     let token: string | undefined;
     do {
       const res = await this.client.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
       );
       this.requests.inc({ operation: 'ListObjectsV2', outcome: 'ok' });
       for (const o of res.Contents ?? []) {
         if (o.Key) {
-          yield { key: o.Key, size: o.Size ?? 0, etag: o.ETag ?? null, lastModified: o.LastModified?.getTime() ?? null };
+          yield {
+            key: o.Key,
+            size: o.Size ?? 0,
+            etag: o.ETag ?? null,
+            lastModified: o.LastModified?.getTime() ?? null,
+          };
         }
       }
       token = res.IsTruncated ? res.NextContinuationToken : undefined;

@@ -24,6 +24,7 @@ export const DEAD_LETTER_REASONS = [
   'RECORD_INVALID',
   'UNSUPPORTED_FORMAT',
   'SCHEMA_UNKNOWN',
+  'NOT_S3_NOTIFICATION',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

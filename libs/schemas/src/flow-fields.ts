@@ -13,12 +13,16 @@ export interface FlowFieldDef {
   readonly since: number;
 }
 
-const def = (aws: string, type: FlowFieldType, since: number): FlowFieldDef => ({
-  aws,
-  name: aws.replace(/-/g, '_'),
-  type,
-  since,
-});
+/** `log-status` → `log_status`, at the type level too, so record types follow the table. */
+type Underscore<S extends string> = S extends `${infer A}-${infer B}` ? `${A}_${Underscore<B>}` : S;
+
+function def<const A extends string, const T extends FlowFieldType>(
+  aws: A,
+  type: T,
+  since: number,
+): { readonly aws: A; readonly name: Underscore<A>; readonly type: T; readonly since: number } {
+  return { aws, name: aws.replace(/-/g, '_') as Underscore<A>, type, since };
+}
 
 export const FLOW_FIELDS = [
   def('version', 'int', 2),

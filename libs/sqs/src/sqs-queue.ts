@@ -43,7 +43,11 @@ export class SqsQueue {
       ...(settings.credentials ? { credentials: settings.credentials } : {}),
     });
     this.received = counter(settings.metrics, 'lake_sqs_messages_received_total', 'SQS messages received');
-    this.deleted = counter(settings.metrics, 'lake_sqs_messages_deleted_total', 'SQS messages deleted after handling');
+    this.deleted = counter(
+      settings.metrics,
+      'lake_sqs_messages_deleted_total',
+      'SQS messages deleted after handling',
+    );
   }
 
   /** Long-polls for up to `max` messages; `abortSignal` ends the wait early on shutdown. */
@@ -76,18 +80,26 @@ export class SqsQueue {
   }
 
   async delete(receiptHandle: string): Promise<void> {
-    await this.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle }));
+    await this.client.send(
+      new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle }),
+    );
     this.deleted.inc();
   }
 
   async extendVisibility(receiptHandle: string, seconds: number): Promise<void> {
     await this.client.send(
-      new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }),
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
     );
   }
 
   async send(body: string): Promise<string | undefined> {
-    const res = await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: body }));
+    const res = await this.client.send(
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: body }),
+    );
     return res.MessageId;
   }
 
@@ -114,5 +126,8 @@ export async function ensureQueue(client: SQSClient, name: string): Promise<stri
 }
 
 function counter(registry: Registry, name: string, help: string): Counter {
-  return (registry.getSingleMetric(name) as Counter | undefined) ?? new PromCounter({ name, help, registers: [registry] });
+  return (
+    (registry.getSingleMetric(name) as Counter | undefined) ??
+    new PromCounter({ name, help, registers: [registry] })
+  );
 }

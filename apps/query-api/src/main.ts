@@ -1,0 +1,53 @@
+import { ConfigError, loadConfig } from '@lake/config';
+import { closeAll, createLogger, createMetricsRegistry } from '@lake/observability';
+import { createPool } from '@lake/pg';
+import { buildApp } from './app';
+import { configSchema, type QueryApiConfig } from './config';
+
+const SERVICE = 'query-api';
+
+async function main(config: QueryApiConfig): Promise<void> {
+  const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, pretty: process.stdout.isTTY });
+  const metrics = createMetricsRegistry(SERVICE);
+  const pool = createPool({
+    connectionString: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
+    max: config.DATABASE_POOL_SIZE,
+    logger,
+    metrics,
+    applicationName: SERVICE,
+  });
+  const app = await buildApp({ pool, logger, metrics });
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    void closeAll(
+      [
+        { name: 'http', close: () => app.close() },
+        { name: 'postgres', close: () => pool.end() },
+      ],
+      logger,
+    ).then((clean) => process.exit(clean ? 0 : 1));
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+
+  await app.listen({ host: config.HOST, port: config.PORT });
+}
+
+try {
+  main(loadConfig(configSchema, process.env)).catch((err: unknown) => {
+    process.stderr.write(
+      `${SERVICE} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  });
+} catch (err) {
+  process.stderr.write(`${SERVICE}: ${err instanceof ConfigError ? err.message : String(err)}\n`);
+  process.exit(1);
+}

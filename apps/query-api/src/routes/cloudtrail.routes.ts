@@ -1,0 +1,52 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { CloudTrailEventsQueries, type Pool } from '@lake/pg';
+import { ErrorReply, PageOf, Paging, TimeRange, timeRange } from './common';
+
+const EventItem = Type.Object(
+  {},
+  { additionalProperties: true, description: 'a CloudTrail record (snake_case columns)' },
+);
+
+export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, opts) => {
+  const queries = new CloudTrailEventsQueries(opts.pool);
+  app.get(
+    '/v1/cloudtrail/events',
+    {
+      schema: {
+        tags: ['cloudtrail'],
+        summary: 'CloudTrail events in a time range, oldest first',
+        querystring: Type.Object(
+          {
+            ...TimeRange,
+            ...Paging,
+            event_name: Type.Optional(Type.String({ maxLength: 128 })),
+            event_source: Type.Optional(Type.String({ maxLength: 128 })),
+            principal: Type.Optional(
+              Type.String({ maxLength: 2048, description: 'principal ARN (or type/name)' }),
+            ),
+            source_ip: Type.Optional(Type.String({ maxLength: 128 })),
+            region: Type.Optional(Type.String({ maxLength: 32 })),
+            error_code: Type.Optional(Type.String({ maxLength: 128 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: PageOf(EventItem), 400: ErrorReply },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return queries.list({
+        ...timeRange(q),
+        eventName: q.event_name,
+        eventSource: q.event_source,
+        principal: q.principal,
+        sourceIp: q.source_ip,
+        region: q.region,
+        errorCode: q.error_code,
+        limit: q.limit,
+        cursor: q.cursor,
+      });
+    },
+  );
+};

@@ -1,0 +1,46 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { DeadLettersQueries, type Pool } from '@lake/pg';
+import { ErrorReply, PageOf, Paging, TimeRange, timeRange } from './common';
+
+const LetterItem = Type.Object(
+  {},
+  { additionalProperties: true, description: 'a dead letter with its reason' },
+);
+
+export const deadLettersRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, opts) => {
+  const queries = new DeadLettersQueries(opts.pool);
+  app.get(
+    '/v1/dead-letters',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Input that could not be processed, with the reason (by time it occurred)',
+        querystring: Type.Object(
+          {
+            ...TimeRange,
+            ...Paging,
+            service: Type.Optional(Type.String({ maxLength: 64 })),
+            reason: Type.Optional(
+              Type.String({ maxLength: 64, description: 'reason code, e.g. FIELD_COUNT' }),
+            ),
+            key: Type.Optional(Type.String({ maxLength: 1024, description: 'S3 object key' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: PageOf(LetterItem), 400: ErrorReply },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return queries.list({
+        ...timeRange(q),
+        service: q.service,
+        reason: q.reason,
+        key: q.key,
+        limit: q.limit,
+        cursor: q.cursor,
+      });
+    },
+  );
+};

@@ -1,0 +1,60 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { FlowRecordsQueries, type Pool } from '@lake/pg';
+import { ErrorReply, PageOf, Paging, TimeRange, addressOrCidr, timeRange } from './common';
+
+const FlowItem = Type.Object(
+  {},
+  { additionalProperties: true, description: 'a flow record (AWS field names with _)' },
+);
+
+export const flowsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, opts) => {
+  const queries = new FlowRecordsQueries(opts.pool);
+  app.get(
+    '/v1/flows',
+    {
+      schema: {
+        tags: ['flows'],
+        summary: 'VPC flow records in a time range, oldest first',
+        querystring: Type.Object(
+          {
+            ...TimeRange,
+            ...Paging,
+            addr: Type.Optional(Type.String({ description: 'IP or CIDR on either side' })),
+            srcaddr: Type.Optional(Type.String({ description: 'IP or CIDR' })),
+            dstaddr: Type.Optional(Type.String({ description: 'IP or CIDR' })),
+            srcport: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+            dstport: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+            protocol: Type.Optional(
+              Type.Integer({ minimum: 0, maximum: 255, description: 'IANA protocol number' }),
+            ),
+            action: Type.Optional(Type.Union([Type.Literal('ACCEPT'), Type.Literal('REJECT')])),
+            interface_id: Type.Optional(Type.String({ maxLength: 64 })),
+            account_id: Type.Optional(Type.String({ maxLength: 32 })),
+            region: Type.Optional(Type.String({ maxLength: 32 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: PageOf(FlowItem), 400: ErrorReply },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return queries.list({
+        ...timeRange(q),
+        addr: addressOrCidr('addr', q.addr),
+        srcaddr: addressOrCidr('srcaddr', q.srcaddr),
+        dstaddr: addressOrCidr('dstaddr', q.dstaddr),
+        srcport: q.srcport,
+        dstport: q.dstport,
+        protocol: q.protocol,
+        action: q.action,
+        interfaceId: q.interface_id,
+        accountId: q.account_id,
+        region: q.region,
+        limit: q.limit,
+        cursor: q.cursor,
+      });
+    },
+  );
+};

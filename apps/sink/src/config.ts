@@ -1,0 +1,22 @@
+import { bool, commonEnv, databaseEnv, kafkaEnv, positiveInt, topicsEnv, z } from '@lake/config';
+
+export const configSchema = z.object({
+  ...commonEnv,
+  ...kafkaEnv,
+  ...topicsEnv,
+  ...databaseEnv,
+  KAFKA_GROUP_ID: z.string().default('sink'),
+  KAFKA_CREATE_TOPICS: bool(true),
+  KAFKA_TOPIC_PARTITIONS: positiveInt(3),
+  /** Bytes fetched per partition per batch: larger batches, fewer transactions. */
+  KAFKA_MAX_BYTES_PER_PARTITION: positiveInt(4 * 1024 * 1024),
+  PARTITIONS_CONCURRENCY: positiveInt(2),
+  /** Daily partitions created ahead of today. */
+  PARTITION_PREMAKE_DAYS: z.coerce.number().int().min(0).default(3),
+  /** Days of raw partitions kept; 0 keeps everything. */
+  RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  /** How often partitions are premade and expired ones dropped. */
+  MAINTENANCE_INTERVAL_SECONDS: positiveInt(3600),
+});
+
+export type SinkConfig = z.infer<typeof configSchema>;

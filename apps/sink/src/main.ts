@@ -1,0 +1,124 @@
+import { ConfigError, loadConfig } from '@lake/config';
+import { KafkaConsumer, createKafka, ensureTopics } from '@lake/kafka';
+import {
+  HealthRegistry,
+  buildOpsServer,
+  closeAll,
+  createLogger,
+  createMetricsRegistry,
+} from '@lake/observability';
+import { PARTITIONED_TABLES, createPool, migrate, ping } from '@lake/pg';
+import { Sink } from '@lake/sink-core';
+import { configSchema, type SinkConfig } from './config';
+
+const SERVICE = 'sink';
+
+async function main(config: SinkConfig): Promise<void> {
+  const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, pretty: process.stdout.isTTY });
+  const metrics = createMetricsRegistry(SERVICE);
+  const health = new HealthRegistry();
+
+  await migrate({ connectionString: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, logger });
+  const pool = createPool({
+    connectionString: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
+    max: config.DATABASE_POOL_SIZE,
+    logger,
+    metrics,
+    applicationName: SERVICE,
+  });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? SERVICE,
+    logger,
+  });
+  const topics = [config.TOPIC_FLOW_RECORDS, config.TOPIC_CLOUDTRAIL_EVENTS, config.TOPIC_DEAD_LETTERS];
+  if (config.KAFKA_CREATE_TOPICS) {
+    await ensureTopics(
+      kafka,
+      topics.map((name) => ({ name, partitions: config.KAFKA_TOPIC_PARTITIONS })),
+    );
+  }
+  const consumer = new KafkaConsumer(kafka, {
+    groupId: config.KAFKA_GROUP_ID,
+    topics,
+    logger,
+    metrics,
+    partitionsConsumedConcurrently: config.PARTITIONS_CONCURRENCY,
+    maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
+  });
+  const sink = new Sink({
+    pool,
+    consumer,
+    logger,
+    metrics,
+    topics: {
+      flowRecords: config.TOPIC_FLOW_RECORDS,
+      cloudTrailEvents: config.TOPIC_CLOUDTRAIL_EVENTS,
+      deadLetters: config.TOPIC_DEAD_LETTERS,
+    },
+  });
+
+  const maintain = async (): Promise<void> => {
+    for (const table of PARTITIONED_TABLES) {
+      await sink.partitionManager.premake(table, config.PARTITION_PREMAKE_DAYS);
+      if (config.RETENTION_DAYS > 0) {
+        const dropped = await sink.partitionManager.dropOlderThan(table, config.RETENTION_DAYS);
+        if (dropped.length > 0) {
+          logger.info({ table, dropped }, 'expired partitions dropped');
+        }
+      }
+    }
+  };
+  await maintain();
+  const timer = setInterval(() => {
+    maintain().catch((err: unknown) => logger.error({ err }, 'partition maintenance failed'));
+  }, config.MAINTENANCE_INTERVAL_SECONDS * 1000);
+
+  health.addLiveness('consumer', () => {
+    const crashed = consumer.crashed;
+    return crashed ? { ok: false, detail: crashed.message } : { ok: true };
+  });
+  health.addReadiness('consumer-joined', () => ({ ok: consumer.hasJoined }));
+  health.addReadiness('postgres', async () => {
+    await ping(pool);
+    return { ok: true };
+  });
+  const ops = await buildOpsServer({ logger, health, metrics });
+  await ops.listen({ host: config.OPS_HOST, port: config.OPS_PORT });
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    clearInterval(timer);
+    void closeAll(
+      [
+        { name: 'consumer', close: () => consumer.close() },
+        { name: 'postgres', close: () => pool.end() },
+        { name: 'ops', close: () => ops.close() },
+      ],
+      logger,
+    ).then((clean) => process.exit(clean ? 0 : 1));
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+
+  await sink.start();
+  logger.info({ topics, groupId: config.KAFKA_GROUP_ID, schema: config.DATABASE_SCHEMA }, 'started');
+}
+
+try {
+  main(loadConfig(configSchema, process.env)).catch((err: unknown) => {
+    process.stderr.write(
+      `${SERVICE} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  });
+} catch (err) {
+  process.stderr.write(`${SERVICE}: ${err instanceof ConfigError ? err.message : String(err)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,1 @@
+export { Notifier, toObjectEvent, type NotifierDeps, type NotifierSettings } from './notifier';

@@ -1,0 +1,86 @@
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { DeadLetterReason } from '@lake/schemas';
+
+/** A whole object cannot be read (not gzip, corrupt gzip, empty): dead-lettered, never retried. */
+export class ObjectDecodeError extends Error {
+  readonly retriable = false;
+  constructor(
+    readonly reason: DeadLetterReason,
+    message: string,
+    readonly payload: Buffer | null,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ObjectDecodeError';
+  }
+}
+
+const isZlibError = (err: unknown): boolean =>
+  err instanceof Error &&
+  typeof (err as NodeJS.ErrnoException).code === 'string' &&
+  (err as NodeJS.ErrnoException).code!.startsWith('Z_');
+
+/**
+ * Yields the decompressed bytes of an object. Gzip is recognised by its magic bytes (RFC 1952:
+ * 1f 8b); a key ending in `.gz` must be gzip. Multi-member gzip (concatenated files) is read whole.
+ * Errors of the underlying stream (network) are rethrown as they are, so the caller can retry;
+ * corrupt or truncated gzip becomes an ObjectDecodeError.
+ */
+export async function* decompress(body: AsyncIterable<Buffer>, expectGzip: boolean): AsyncGenerator<Buffer> {
+  const it = body[Symbol.asyncIterator]();
+  let head: Buffer = Buffer.alloc(0);
+  // Gather at least the 2 magic bytes (a first chunk can be tiny).
+  while (head.length < 2) {
+    const next = await it.next();
+    if (next.done) {
+      break;
+    }
+    head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+  }
+  if (head.length === 0) {
+    throw new ObjectDecodeError('OBJECT_EMPTY', 'the object is empty', null);
+  }
+  const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  const rest = (async function* () {
+    yield head;
+    for (;;) {
+      const next = await it.next();
+      if (next.done) {
+        return;
+      }
+      yield next.value;
+    }
+  })();
+  if (!gzip) {
+    if (expectGzip) {
+      throw new ObjectDecodeError(
+        'NOT_GZIP',
+        'the object is not gzip-compressed (no gzip magic bytes)',
+        head.subarray(0, 256),
+      );
+    }
+    yield* rest;
+    return;
+  }
+  const gunzip = pipeline(Readable.from(rest, { objectMode: false }), createGunzip(), () => undefined);
+  try {
+    for await (const chunk of gunzip) {
+      yield chunk as Buffer;
+    }
+  } catch (err) {
+    if (isZlibError(err)) {
+      throw new ObjectDecodeError(
+        'GZIP_CORRUPT',
+        `gzip stream is corrupt or truncated: ${(err as Error).message}`,
+        null,
+        {
+          cause: err,
+        },
+      );
+    }
+    throw err;
+  } finally {
+    gunzip.destroy();
+  }
+}

@@ -1,0 +1,8 @@
+export { ObjectDecodeError, decompress } from './decompress';
+export {
+  ObjectParser,
+  type ObjectOutcome,
+  type ObjectParserDeps,
+  type ObjectParserSettings,
+} from './object-parser';
+export { buildParserService, type ParserService, type ParserServiceOptions } from './parser-service';

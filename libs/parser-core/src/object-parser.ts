@@ -1,0 +1,196 @@
+import { S3AdapterError, type S3Store } from '@lake/s3';
+import type { KafkaConsumer, KafkaProducer, OutgoingMessage } from '@lake/kafka';
+import { classifyKey } from '@lake/object-keys';
+import { counter, histogram, type Logger, type Registry } from '@lake/observability';
+import {
+  codecs,
+  type AvroCodec,
+  type DeadLetter,
+  type DeadLetterReason,
+  type Decoder,
+  type ObjectContext,
+  type ObjectEvent,
+  type ObjectKind,
+} from '@lake/schemas';
+import { ObjectDecodeError, decompress } from './decompress';
+
+export interface ObjectParserSettings<T> {
+  service: string;
+  kinds: readonly ObjectKind[];
+  decoder: Decoder<T>;
+  codec: AvroCodec<T>;
+  recordsTopic: string;
+  deadLetterTopic: string;
+  /** Records per Kafka send. */
+  batchSize: number;
+  /** Dead-letter payloads are cut to this many bytes (documented in the README). */
+  payloadLimit: number;
+}
+
+export interface ObjectParserDeps {
+  s3: S3Store;
+  producer: KafkaProducer;
+  consumer: KafkaConsumer;
+  logger: Logger;
+  metrics: Registry;
+}
+
+export interface ObjectOutcome {
+  records: number;
+  deadLetters: number;
+}
+
+/**
+ * Consumes object events, reads each object of the configured kinds from S3, decodes it and
+ * publishes Avro records (key: "{bucket}/{key}", so one file stays in order on one partition)
+ * and dead letters. An object event's offset is committed only after all its records were
+ * acknowledged; a crash re-reads the object and the sink drops the repeats by natural key.
+ */
+export class ObjectParser<T> {
+  private readonly objects;
+  private readonly records;
+  private readonly deadLetters;
+  private readonly duration;
+
+  constructor(
+    private readonly settings: ObjectParserSettings<T>,
+    private readonly deps: ObjectParserDeps,
+  ) {
+    const m = deps.metrics;
+    this.objects = counter(m, 'lake_parser_objects_total', 'Object events handled, by kind and outcome', [
+      'kind',
+      'outcome',
+    ]);
+    this.records = counter(m, 'lake_parser_records_total', 'Records published');
+    this.deadLetters = counter(m, 'lake_dead_letters_total', 'Dead letters published, by reason', ['reason']);
+    this.duration = histogram(
+      m,
+      'lake_parser_object_seconds',
+      'Time to parse one object',
+      [],
+      [0.05, 0.2, 1, 5, 20, 60, 300],
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.deps.consumer.start({
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        const log = this.deps.logger.child({ topic, partition, offset: message.offset });
+        let event: ObjectEvent;
+        try {
+          event = codecs.objectEvent.decode(message.value ?? Buffer.alloc(0));
+        } catch (err) {
+          log.warn({ err }, 'object event not decodable');
+          await this.publishDeadLetters([
+            this.letter(null, 'SCHEMA_UNKNOWN', (err as Error).message, null, message.value ?? null),
+          ]);
+          return;
+        }
+        if (!this.settings.kinds.includes(event.kind)) {
+          this.objects.inc({ kind: event.kind, outcome: 'skipped' });
+          return;
+        }
+        await this.parseObject(event, heartbeat, log);
+      },
+    });
+  }
+
+  /** Reads, decodes and publishes one object. Throws only for retriable failures. */
+  async parseObject(event: ObjectEvent, heartbeat: () => Promise<void>, log: Logger): Promise<ObjectOutcome> {
+    const stop = this.duration.startTimer();
+    const context: ObjectContext = { bucket: event.bucket, key: event.key, keyInfo: classifyKey(event.key) };
+    const outcome: ObjectOutcome = { records: 0, deadLetters: 0 };
+    const pending: OutgoingMessage[] = [];
+    const letters: DeadLetter[] = [];
+    const messageKey = `${event.bucket}/${event.key}`;
+    const flush = async (): Promise<void> => {
+      if (pending.length > 0) {
+        await this.deps.producer.send(this.settings.recordsTopic, pending);
+        this.records.inc(pending.length);
+        outcome.records += pending.length;
+        pending.length = 0;
+      }
+      if (letters.length > 0) {
+        outcome.deadLetters += letters.length;
+        await this.publishDeadLetters(letters.splice(0));
+      }
+      await heartbeat();
+    };
+
+    let body: Awaited<ReturnType<S3Store['getObjectStream']>>['body'] | null = null;
+    try {
+      try {
+        body = (await this.deps.s3.getObjectStream(event.bucket, event.key)).body;
+      } catch (err) {
+        if (err instanceof S3AdapterError && !err.retriable) {
+          letters.push(this.letter(context, 'OBJECT_MISSING', err.message, null, null));
+          await flush();
+          this.objects.inc({ kind: event.kind, outcome: 'dead-letter' });
+          return outcome;
+        }
+        throw err;
+      }
+      const source = decompress(body, event.key.endsWith('.gz'));
+      try {
+        for await (const batch of this.settings.decoder(source, context)) {
+          for (const out of batch) {
+            if (out.ok) {
+              pending.push({ key: messageKey, value: this.settings.codec.encode(out.value) });
+            } else {
+              const { reason, message, position, payload } = out.issue;
+              letters.push(this.letter(context, reason, message, position, payload));
+            }
+          }
+          if (pending.length >= this.settings.batchSize) {
+            await flush();
+          }
+        }
+      } catch (err) {
+        if (!(err instanceof ObjectDecodeError)) {
+          throw err;
+        }
+        // The good records read before the damage still land.
+        letters.push(this.letter(context, err.reason, err.message, null, err.payload));
+      }
+      await flush();
+      this.objects.inc({ kind: event.kind, outcome: outcome.deadLetters > 0 ? 'partial' : 'ok' });
+      log.info({ bucket: event.bucket, key: event.key, ...outcome }, 'object parsed');
+      return outcome;
+    } finally {
+      body?.destroy();
+      stop();
+    }
+  }
+
+  private letter(
+    context: ObjectContext | null,
+    reason: DeadLetterReason,
+    message: string,
+    position: number | null,
+    payload: Buffer | null,
+  ): DeadLetter {
+    const limit = this.settings.payloadLimit;
+    this.deadLetters.inc({ reason });
+    return {
+      service: this.settings.service,
+      bucket: context?.bucket ?? null,
+      key: context?.key ?? null,
+      position,
+      reason,
+      message,
+      payload: payload ? payload.subarray(0, limit) : null,
+      payloadTruncated: payload !== null && payload.length > limit,
+      occurredAt: Date.now(),
+    };
+  }
+
+  private async publishDeadLetters(letters: DeadLetter[]): Promise<void> {
+    await this.deps.producer.send(
+      this.settings.deadLetterTopic,
+      letters.map((l) => ({
+        key: l.bucket && l.key ? `${l.bucket}/${l.key}` : null,
+        value: codecs.deadLetter.encode(l),
+      })),
+    );
+  }
+}

@@ -1,0 +1,1 @@
+export { Sink, type SinkDeps, type SinkTopics } from './sink';

@@ -1,0 +1,6 @@
+export { freePort } from './free-port';
+export { s3NotificationBody } from './s3-notifications';
+export { ServiceProcess, type ServiceProcessOptions } from './service-process';
+export { stackEndpoints, stackServiceEnv, type StackEndpoints } from './stack-endpoints';
+export { uniqueNames } from './unique-names';
+export { waitFor } from './wait-for';

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from './free-port';
+import { waitFor } from './wait-for';
+
+export interface ServiceProcessOptions {
+  /** App name under apps/ (notifier, flow-parser, cloudtrail-parser, sink, query-api). */
+  app: string;
+  repoRoot: string;
+  env: Record<string, string>;
+  /** Folder for the process's stdout/stderr (`<app>-<n>.log`). */
+  logDir: string;
+  /** Environment the child inherits (PATH and the like); pass process.env. */
+  baseEnv: Readonly<Record<string, string | undefined>>;
+  /** HTTP port (the API port of query-api, the ops port of the others); a free one when omitted. */
+  port?: number;
+}
+
+let counter = 0;
+
+/**
+ * Runs one service as its own process, exactly as deployed (its main.ts, configured by env),
+ * and waits until its /ready answers 200.
+ */
+export class ServiceProcess {
+  private child: ChildProcess | null = null;
+  private exited: Promise<number | null> = Promise.resolve(null);
+  port = 0;
+  readonly logFile: string;
+
+  constructor(private readonly options: ServiceProcessOptions) {
+    mkdirSync(options.logDir, { recursive: true });
+    this.logFile = join(options.logDir, `${options.app}-${++counter}.log`);
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.port = this.options.port ?? (await freePort());
+    const portVar =
+      this.options.app === 'query-api' ? { PORT: String(this.port) } : { OPS_PORT: String(this.port) };
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join('apps', this.options.app, 'src', 'main.ts')],
+      {
+        cwd: this.options.repoRoot,
+        env: { ...this.options.baseEnv, LOG_LEVEL: 'info', ...this.options.env, ...portVar },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    let exitCode: number | null | undefined;
+    void this.exited.then((code) => {
+      exitCode = code;
+    });
+    await waitFor(
+      `${this.options.app} to be ready (log: ${this.logFile})`,
+      async () => {
+        if (exitCode !== undefined) {
+          throw new Error(`${this.options.app} exited with code ${exitCode}; see ${this.logFile}`);
+        }
+        const res = await fetch(`${this.baseUrl}/ready`).catch(() => null);
+        return res?.status === 200 ? true : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
+    return this;
+  }
+
+  /** Graceful stop (SIGTERM), as an orchestrator does. */
+  async stop(): Promise<number | null> {
+    if (this.child && this.child.exitCode === null) {
+      this.child.kill('SIGTERM');
+    }
+    return this.exited;
+  }
+
+  /** Abrupt stop (SIGKILL): a crash at an arbitrary point. */
+  async kill(): Promise<void> {
+    if (this.child && this.child.exitCode === null) {
+      this.child.kill('SIGKILL');
+    }
+    await this.exited;
+  }
+}
