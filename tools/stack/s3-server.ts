@@ -31,7 +31,7 @@ server
   });
 
 const stop = (): void => {
-  server.close().finally(() => process.exit(0));
+  void server.close().finally(() => process.exit(0));
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

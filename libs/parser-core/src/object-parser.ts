@@ -74,7 +74,8 @@ export class ObjectParser<T> {
 
   async start(): Promise<void> {
     await this.deps.consumer.start({
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+      eachMessage: async (payload) => {
+        const { topic, partition, message } = payload;
         const log = this.deps.logger.child({ topic, partition, offset: message.offset });
         let event: ObjectEvent;
         try {
@@ -90,7 +91,7 @@ export class ObjectParser<T> {
           this.objects.inc({ kind: event.kind, outcome: 'skipped' });
           return;
         }
-        await this.parseObject(event, heartbeat, log);
+        await this.parseObject(event, () => payload.heartbeat(), log);
       },
     });
   }

@@ -42,7 +42,7 @@ export class CloudTrailEventsQueries {
       ]);
     }
     const sql =
-      `SELECT * FROM cloudtrail_events ${w} ` +
+      `SELECT * FROM cloudtrail_events ${w.sql()} ` +
       `ORDER BY event_time, source_bucket, source_key, record_index LIMIT ${w.param(f.limit + 1)}`;
     const { rows } = await this.pool.query<CloudTrailRow>(sql, w.params);
     return page(rows, f.limit, (r) => [

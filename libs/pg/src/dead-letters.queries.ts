@@ -44,7 +44,7 @@ export class DeadLettersQueries {
     const sql =
       `SELECT id, service, bucket, key, position, reason, message, ` +
       `convert_from(payload, 'UTF8') AS payload, payload_truncated, occurred_at ` +
-      `FROM dead_letters ${w} ORDER BY id LIMIT ${w.param(f.limit + 1)}`;
+      `FROM dead_letters ${w.sql()} ORDER BY id LIMIT ${w.param(f.limit + 1)}`;
     const { rows } = await this.pool.query<DeadLetterRow>(sql, w.params).catch(async (err: unknown) => {
       // convert_from fails on bytes that are not UTF-8: fall back to hex for this page.
       if ((err as { code?: string }).code !== '22021') {

@@ -58,7 +58,7 @@ export class FlowRecordsQueries {
         l,
       ]);
     }
-    const sql = `SELECT * FROM vpc_flow_records ${w} ORDER BY ${SORT.join(', ')} LIMIT ${w.param(f.limit + 1)}`;
+    const sql = `SELECT * FROM vpc_flow_records ${w.sql()} ORDER BY ${SORT.join(', ')} LIMIT ${w.param(f.limit + 1)}`;
     const { rows } = await this.pool.query<FlowRow>(sql, w.params);
     return page(rows, f.limit, (r) => [
       r.event_time.toISOString(),

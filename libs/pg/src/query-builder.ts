@@ -25,7 +25,8 @@ export class Where {
     return `$${this.params.length}`;
   }
 
-  toString(): string {
+  /** The WHERE clause (empty when there is no condition). */
+  sql(): string {
     return this.conditions.length > 0 ? `WHERE ${this.conditions.join(' AND ')}` : '';
   }
 }

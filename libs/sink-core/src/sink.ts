@@ -83,14 +83,9 @@ export class Sink {
     throw new Error(`sink is not configured for topic ${topic}`);
   }
 
-  async handleBatch({
-    batch,
-    heartbeat,
-    resolveOffset,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0 || !isRunning() || isStale()) {
+  async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) {
       return;
     }
     const kind = this.kindOf(batch.topic);
@@ -128,11 +123,11 @@ export class Sink {
       await this.write(client, 'dead_letters', letters.length, () => this.letters.insert(client, letters));
     });
     const last = batch.messages[batch.messages.length - 1]!.offset;
-    resolveOffset(last);
+    payload.resolveOffset(last);
     await this.deps.consumer.commitOffsets([
       { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
     ]);
-    await heartbeat();
+    await payload.heartbeat();
     stop();
   }
 

@@ -21,7 +21,8 @@ export async function waitFor<T>(
       last = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`gave up waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      const detail = last instanceof Error ? `: ${last.message}` : '';
+      throw new Error(`gave up waiting for ${what}${detail}`);
     }
     await delay(options.intervalMs ?? 250);
   }
