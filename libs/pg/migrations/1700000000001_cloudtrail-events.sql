@@ -6,7 +6,7 @@ CREATE TABLE cloudtrail_events (
   source_bucket text NOT NULL,
   source_key text NOT NULL,
   record_index integer NOT NULL,
-  event_id text NOT NULL,
+  event_id text,
   event_version text,
   event_source text,
   event_name text,

@@ -154,7 +154,7 @@ export const cloudTrailEventSchema: AvroSchema = {
     { name: 'responseElements', ...json('responseElements') },
     { name: 'additionalEventData', ...json('additionalEventData') },
     { name: 'requestID', ...nullable('string') },
-    { name: 'eventID', type: 'string' },
+    { name: 'eventID', ...nullable('string', 'null only in version 1.0 records, which predate it') },
     { name: 'readOnly', ...nullable('boolean') },
     {
       name: 'resources',
@@ -246,7 +246,7 @@ export interface CloudTrailEvent {
   responseElements: string | null;
   additionalEventData: string | null;
   requestID: string | null;
-  eventID: string;
+  eventID: string | null;
   readOnly: boolean | null;
   resources: { ARN: string | null; accountId: string | null; type: string | null }[] | null;
   eventType: string | null;

@@ -1,0 +1,2 @@
+export { decodeCloudTrail } from './cloudtrail.decoder';
+export { mapCloudTrailRecord } from './cloudtrail-record.mapper';
