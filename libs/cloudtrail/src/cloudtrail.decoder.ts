@@ -27,10 +27,10 @@ export const decodeCloudTrail: Decoder<CloudTrailEvent> = async function* (
   source: AsyncIterable<Buffer>,
   context: ObjectContext,
 ) {
-  const tokenizer = parser() as Transform;
+  const tokenizer = parser();
   const records = streamArray() as Transform;
   let sawRecords = false;
-  const filter = pick({ filter: 'Records' }) as Transform;
+  const filter = pick({ filter: 'Records' });
   filter.once('data', () => {
     sawRecords = true;
   });
