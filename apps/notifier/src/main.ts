@@ -4,9 +4,9 @@ import { Notifier } from '@lake/notifier-core';
 import {
   HealthRegistry,
   buildOpsServer,
-  closeAll,
   createLogger,
   createMetricsRegistry,
+  createShutdown,
 } from '@lake/observability';
 import { SqsQueue } from '@lake/sqs';
 import { configSchema, type NotifierConfig } from './config';
@@ -58,23 +58,16 @@ async function main(config: NotifierConfig): Promise<void> {
   const ops = await buildOpsServer({ logger, health, metrics });
   await ops.listen({ host: config.OPS_HOST, port: config.OPS_PORT });
 
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    void closeAll(
-      [
-        { name: 'notifier', close: () => notifier.stop() },
-        { name: 'producer', close: () => producer.close() },
-        { name: 'sqs', close: () => queue.close() },
-        { name: 'ops', close: () => ops.close() },
-      ],
-      logger,
-    ).then((clean) => process.exit(clean ? 0 : 1));
-  };
+  const shutdown = createShutdown(
+    [
+      { name: 'notifier', close: () => notifier.stop() },
+      { name: 'producer', close: () => producer.close() },
+      { name: 'sqs', close: () => queue.close() },
+      { name: 'ops', close: () => ops.close() },
+    ],
+    logger,
+    (clean) => process.exit(clean ? 0 : 1),
+  );
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
 

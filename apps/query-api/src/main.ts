@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '@lake/config';
-import { closeAll, createLogger, createMetricsRegistry } from '@lake/observability';
+import { createLogger, createMetricsRegistry, createShutdown } from '@lake/observability';
 import { createPool } from '@lake/pg';
 import { buildApp } from './app';
 import { configSchema, type QueryApiConfig } from './config';
@@ -19,21 +19,14 @@ async function main(config: QueryApiConfig): Promise<void> {
   });
   const app = await buildApp({ pool, logger, metrics });
 
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    void closeAll(
-      [
-        { name: 'http', close: () => app.close() },
-        { name: 'postgres', close: () => pool.end() },
-      ],
-      logger,
-    ).then((clean) => process.exit(clean ? 0 : 1));
-  };
+  const shutdown = createShutdown(
+    [
+      { name: 'http', close: () => app.close() },
+      { name: 'postgres', close: () => pool.end() },
+    ],
+    logger,
+    (clean) => process.exit(clean ? 0 : 1),
+  );
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
 

@@ -3,9 +3,9 @@ import { KafkaConsumer, createKafka, ensureTopics } from '@lake/kafka';
 import {
   HealthRegistry,
   buildOpsServer,
-  closeAll,
   createLogger,
   createMetricsRegistry,
+  createShutdown,
 } from '@lake/observability';
 import { PARTITIONED_TABLES, createPool, migrate, ping } from '@lake/pg';
 import { Sink } from '@lake/sink-core';
@@ -87,23 +87,18 @@ async function main(config: SinkConfig): Promise<void> {
   const ops = await buildOpsServer({ logger, health, metrics });
   await ops.listen({ host: config.OPS_HOST, port: config.OPS_PORT });
 
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    clearInterval(timer);
-    void closeAll(
-      [
+  const shutdown = createShutdown(
+    () => {
+      clearInterval(timer);
+      return [
         { name: 'consumer', close: () => consumer.close() },
         { name: 'postgres', close: () => pool.end() },
         { name: 'ops', close: () => ops.close() },
-      ],
-      logger,
-    ).then((clean) => process.exit(clean ? 0 : 1));
-  };
+      ];
+    },
+    logger,
+    (clean) => process.exit(clean ? 0 : 1),
+  );
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
 

@@ -60,3 +60,23 @@ export const topicsEnv = {
   TOPIC_CLOUDTRAIL_EVENTS: z.string().default('cloudtrail.events'),
   TOPIC_DEAD_LETTERS: z.string().default('pipeline.dead-letters'),
 };
+
+/** Everything a parser service (flow-parser, cloudtrail-parser) is configured with. */
+export const parserEnv = (groupId: string) => ({
+  ...commonEnv,
+  ...kafkaEnv,
+  ...s3Env,
+  ...topicsEnv,
+  KAFKA_GROUP_ID: z.string().default(groupId),
+  /** Create missing topics at start (handy locally; production topics are usually managed). */
+  KAFKA_CREATE_TOPICS: bool(true),
+  KAFKA_TOPIC_PARTITIONS: positiveInt(3),
+  /** Objects parsed at the same time by one process (one per Kafka partition at most). */
+  PARTITIONS_CONCURRENCY: positiveInt(2),
+  /** Records per Kafka send. */
+  BATCH_SIZE: positiveInt(5000),
+  /** Dead-letter payloads are cut to this many bytes. */
+  DEAD_LETTER_PAYLOAD_LIMIT: positiveInt(65_536),
+});
+
+export type ParserEnv = z.infer<z.ZodObject<ReturnType<typeof parserEnv>>>;

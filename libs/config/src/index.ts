@@ -7,9 +7,11 @@ export {
   databaseEnv,
   kafkaEnv,
   logLevel,
+  parserEnv,
   port,
   positiveInt,
   s3Env,
   topicsEnv,
+  type ParserEnv,
 } from './common.schema';
 export { z } from 'zod';

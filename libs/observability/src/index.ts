@@ -12,4 +12,4 @@ export {
 export { HealthRegistry, type CheckResult, type HealthCheck, type HealthReport } from './health';
 export { ops, type OpsPluginOptions } from './ops.plugin';
 export { buildOpsServer } from './ops-server';
-export { closeAll, type Closer } from './shutdown';
+export { closeAll, createShutdown, type Closer } from './shutdown';

@@ -31,3 +31,26 @@ export async function closeAll(
   }
   return clean;
 }
+
+/**
+ * A once-only shutdown handler for the app to register on its signals: logs the signal, closes the
+ * parts in order and hands the outcome to `done` (where the app exits). Parts may be given as a
+ * function, for those created after the handler.
+ */
+export function createShutdown(
+  closers: readonly Closer[] | (() => readonly Closer[]),
+  logger: Logger,
+  done: (clean: boolean) => void,
+  timeoutMs?: number,
+): (signal: string) => void {
+  let stopping = false;
+  return (signal: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const parts = typeof closers === 'function' ? closers() : closers;
+    void closeAll(parts, logger, timeoutMs).then(done);
+  };
+}

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ParserEnv } from '@lake/config';
 import { KafkaConsumer, KafkaProducer, createKafka, ensureTopics } from '@lake/kafka';
 import { HealthRegistry, buildOpsServer, type Closer, type Logger, type Registry } from '@lake/observability';
 import { S3Store } from '@lake/s3';
@@ -10,18 +11,9 @@ export interface ParserServiceOptions<T> {
   kinds: readonly ObjectKind[];
   decoder: Decoder<T>;
   codec: AvroCodec<T>;
-  kafka: {
-    brokers: string[];
-    clientId: string;
-    groupId: string;
-    createTopics: boolean;
-    topicPartitions: number;
-  };
-  topics: { objectEvents: string; records: string; deadLetters: string };
-  s3: { region: string; endpoint?: string | undefined };
-  concurrency: number;
-  batchSize: number;
-  payloadLimit: number;
+  /** The service's validated environment (see parserEnv in @lake/config). */
+  config: ParserEnv;
+  recordsTopic: string;
   logger: Logger;
   metrics: Registry;
 }
@@ -36,30 +28,38 @@ export interface ParserService {
 
 /** Wires a parser service: Kafka in and out, S3, the decoder, health and metrics. */
 export async function buildParserService<T>(o: ParserServiceOptions<T>): Promise<ParserService> {
-  const { logger, metrics } = o;
+  const { logger, metrics, config } = o;
+  const topics = {
+    objectEvents: config.TOPIC_OBJECT_EVENTS,
+    records: o.recordsTopic,
+    deadLetters: config.TOPIC_DEAD_LETTERS,
+  };
   const health = new HealthRegistry();
-  const kafka = createKafka({ brokers: o.kafka.brokers, clientId: o.kafka.clientId, logger });
-  if (o.kafka.createTopics) {
-    const partitions = o.kafka.topicPartitions;
-    await ensureTopics(kafka, [
-      { name: o.topics.objectEvents, partitions },
-      { name: o.topics.records, partitions },
-      { name: o.topics.deadLetters, partitions },
-    ]);
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? o.service,
+    logger,
+  });
+  if (config.KAFKA_CREATE_TOPICS) {
+    const partitions = config.KAFKA_TOPIC_PARTITIONS;
+    await ensureTopics(
+      kafka,
+      Object.values(topics).map((name) => ({ name, partitions })),
+    );
   }
   const producer = new KafkaProducer(kafka, { metrics });
   await producer.connect();
   const consumer = new KafkaConsumer(kafka, {
-    groupId: o.kafka.groupId,
-    topics: [o.topics.objectEvents],
+    groupId: config.KAFKA_GROUP_ID,
+    topics: [topics.objectEvents],
     logger,
     metrics,
-    partitionsConsumedConcurrently: o.concurrency,
+    partitionsConsumedConcurrently: config.PARTITIONS_CONCURRENCY,
   });
   const s3 = new S3Store({
-    region: o.s3.region,
+    region: config.AWS_REGION,
     metrics,
-    ...(o.s3.endpoint ? { endpoint: o.s3.endpoint } : {}),
+    ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
   });
   const parser = new ObjectParser(
     {
@@ -67,10 +67,10 @@ export async function buildParserService<T>(o: ParserServiceOptions<T>): Promise
       kinds: o.kinds,
       decoder: o.decoder,
       codec: o.codec,
-      recordsTopic: o.topics.records,
-      deadLetterTopic: o.topics.deadLetters,
-      batchSize: o.batchSize,
-      payloadLimit: o.payloadLimit,
+      recordsTopic: topics.records,
+      deadLetterTopic: topics.deadLetters,
+      batchSize: config.BATCH_SIZE,
+      payloadLimit: config.DEAD_LETTER_PAYLOAD_LIMIT,
     },
     { s3, producer, consumer, logger, metrics },
   );
