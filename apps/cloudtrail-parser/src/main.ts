@@ -2,7 +2,7 @@ import { decodeCloudTrail } from '@lake/cloudtrail';
 import { ConfigError, loadConfig } from '@lake/config';
 import { createLogger, createMetricsRegistry, createShutdown } from '@lake/observability';
 import { buildParserService } from '@lake/parser-core';
-import { codecs } from '@lake/schemas';
+import { codecs, type CloudTrailEvent } from '@lake/schemas';
 import { configSchema, type CloudTrailParserConfig } from './config';
 
 const SERVICE = 'cloudtrail-parser';
@@ -13,9 +13,9 @@ async function main(config: CloudTrailParserConfig): Promise<void> {
     service: SERVICE,
     kinds: ['CLOUDTRAIL'],
     decoder: decodeCloudTrail,
-    codec: codecs.cloudTrailEvent,
+    encode: (e: CloudTrailEvent) => ({ topic: config.TOPIC_CLOUDTRAIL_EVENTS, value: codecs.cloudTrailEvent.encode(e) }),
+    recordTopics: [config.TOPIC_CLOUDTRAIL_EVENTS],
     config,
-    recordsTopic: config.TOPIC_CLOUDTRAIL_EVENTS,
     logger,
     metrics: createMetricsRegistry(SERVICE),
   });

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '@lake/config';
 import { createLogger, createMetricsRegistry, createShutdown } from '@lake/observability';
 import { buildParserService } from '@lake/parser-core';
 import { codecs } from '@lake/schemas';
-import { createVpcFlowDecoder } from '@lake/vpc-flow';
+import { createVpcFlowDecoder, type FlowDecoded } from '@lake/vpc-flow';
 import { configSchema, type FlowParserConfig } from './config';
 
 const SERVICE = 'flow-parser';
@@ -13,9 +13,12 @@ async function main(config: FlowParserConfig): Promise<void> {
     service: SERVICE,
     kinds: ['VPCFLOWLOGS'],
     decoder: createVpcFlowDecoder({ headerless: config.FLOW_HEADERLESS }),
-    codec: codecs.flowRecord,
+    encode: (d: FlowDecoded) =>
+      d.family === 'vpc'
+        ? { topic: config.TOPIC_FLOW_RECORDS, value: codecs.flowRecord.encode(d.record) }
+        : { topic: config.TOPIC_TGW_FLOW_RECORDS, value: codecs.tgwFlowRecord.encode(d.record) },
+    recordTopics: [config.TOPIC_FLOW_RECORDS, config.TOPIC_TGW_FLOW_RECORDS],
     config,
-    recordsTopic: config.TOPIC_FLOW_RECORDS,
     logger,
     metrics: createMetricsRegistry(SERVICE),
   });

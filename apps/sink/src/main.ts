@@ -32,7 +32,12 @@ async function main(config: SinkConfig): Promise<void> {
     clientId: config.KAFKA_CLIENT_ID ?? SERVICE,
     logger,
   });
-  const topics = [config.TOPIC_FLOW_RECORDS, config.TOPIC_CLOUDTRAIL_EVENTS, config.TOPIC_DEAD_LETTERS];
+  const topics = [
+    config.TOPIC_FLOW_RECORDS,
+    config.TOPIC_TGW_FLOW_RECORDS,
+    config.TOPIC_CLOUDTRAIL_EVENTS,
+    config.TOPIC_DEAD_LETTERS,
+  ];
   if (config.KAFKA_CREATE_TOPICS) {
     await ensureTopics(
       kafka,
@@ -54,6 +59,7 @@ async function main(config: SinkConfig): Promise<void> {
     metrics,
     topics: {
       flowRecords: config.TOPIC_FLOW_RECORDS,
+      tgwFlowRecords: config.TOPIC_TGW_FLOW_RECORDS,
       cloudTrailEvents: config.TOPIC_CLOUDTRAIL_EVENTS,
       deadLetters: config.TOPIC_DEAD_LETTERS,
     },

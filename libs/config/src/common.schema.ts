@@ -57,6 +57,7 @@ export const databaseEnv = {
 export const topicsEnv = {
   TOPIC_OBJECT_EVENTS: z.string().default('s3.object-events'),
   TOPIC_FLOW_RECORDS: z.string().default('vpcflow.records'),
+  TOPIC_TGW_FLOW_RECORDS: z.string().default('vpcflow.tgw-records'),
   TOPIC_CLOUDTRAIL_EVENTS: z.string().default('cloudtrail.events'),
   TOPIC_DEAD_LETTERS: z.string().default('pipeline.dead-letters'),
 };

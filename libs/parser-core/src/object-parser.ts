@@ -4,7 +4,6 @@ import { classifyKey } from '@lake/object-keys';
 import { counter, histogram, type Logger, type Registry } from '@lake/observability';
 import {
   codecs,
-  type AvroCodec,
   type DeadLetter,
   type DeadLetterReason,
   type Decoder,
@@ -18,13 +17,18 @@ export interface ObjectParserSettings<T> {
   service: string;
   kinds: readonly ObjectKind[];
   decoder: Decoder<T>;
-  codec: AvroCodec<T>;
-  recordsTopic: string;
+  /** Avro-encodes a decoded value and names its topic (a file may hold several record types). */
+  encode: (value: T) => EncodedRecord;
   deadLetterTopic: string;
   /** Records per Kafka send. */
   batchSize: number;
   /** Dead-letter payloads are cut to this many bytes (documented in the README). */
   payloadLimit: number;
+}
+
+export interface EncodedRecord {
+  topic: string;
+  value: Buffer;
 }
 
 export interface ObjectParserDeps {
@@ -101,16 +105,18 @@ export class ObjectParser<T> {
     const stop = this.duration.startTimer();
     const context: ObjectContext = { bucket: event.bucket, key: event.key, keyInfo: classifyKey(event.key) };
     const outcome: ObjectOutcome = { records: 0, deadLetters: 0 };
-    const pending: OutgoingMessage[] = [];
+    const pending = new Map<string, OutgoingMessage[]>();
+    let pendingCount = 0;
     const letters: DeadLetter[] = [];
     const messageKey = `${event.bucket}/${event.key}`;
     const flush = async (): Promise<void> => {
-      if (pending.length > 0) {
-        await this.deps.producer.send(this.settings.recordsTopic, pending);
-        this.records.inc(pending.length);
-        outcome.records += pending.length;
-        pending.length = 0;
+      for (const [topic, messages] of pending) {
+        await this.deps.producer.send(topic, messages);
+        this.records.inc(messages.length);
+        outcome.records += messages.length;
       }
+      pending.clear();
+      pendingCount = 0;
       if (letters.length > 0) {
         outcome.deadLetters += letters.length;
         await this.publishDeadLetters(letters.splice(0));
@@ -136,13 +142,20 @@ export class ObjectParser<T> {
         for await (const batch of this.settings.decoder(source, context)) {
           for (const out of batch) {
             if (out.ok) {
-              pending.push({ key: messageKey, value: this.settings.codec.encode(out.value) });
+              const { topic, value } = this.settings.encode(out.value);
+              let list = pending.get(topic);
+              if (!list) {
+                list = [];
+                pending.set(topic, list);
+              }
+              list.push({ key: messageKey, value });
+              pendingCount++;
             } else {
               const { reason, message, position, payload } = out.issue;
               letters.push(this.letter(context, reason, message, position, payload));
             }
           }
-          if (pending.length >= this.settings.batchSize) {
+          if (pendingCount >= this.settings.batchSize) {
             await flush();
           }
         }

@@ -3,17 +3,19 @@ import type { ParserEnv } from '@lake/config';
 import { KafkaConsumer, KafkaProducer, createKafka, ensureTopics } from '@lake/kafka';
 import { HealthRegistry, buildOpsServer, type Closer, type Logger, type Registry } from '@lake/observability';
 import { S3Store } from '@lake/s3';
-import type { AvroCodec, Decoder, ObjectKind } from '@lake/schemas';
-import { ObjectParser } from './object-parser';
+import type { Decoder, ObjectKind } from '@lake/schemas';
+import { ObjectParser, type EncodedRecord } from './object-parser';
 
 export interface ParserServiceOptions<T> {
   service: string;
   kinds: readonly ObjectKind[];
   decoder: Decoder<T>;
-  codec: AvroCodec<T>;
+  /** Avro-encodes a decoded value and names its topic. */
+  encode: (value: T) => EncodedRecord;
+  /** Every topic `encode` may name (created at start when KAFKA_CREATE_TOPICS). */
+  recordTopics: string[];
   /** The service's validated environment (see parserEnv in @lake/config). */
   config: ParserEnv;
-  recordsTopic: string;
   logger: Logger;
   metrics: Registry;
 }
@@ -29,11 +31,7 @@ export interface ParserService {
 /** Wires a parser service: Kafka in and out, S3, the decoder, health and metrics. */
 export async function buildParserService<T>(o: ParserServiceOptions<T>): Promise<ParserService> {
   const { logger, metrics, config } = o;
-  const topics = {
-    objectEvents: config.TOPIC_OBJECT_EVENTS,
-    records: o.recordsTopic,
-    deadLetters: config.TOPIC_DEAD_LETTERS,
-  };
+  const topics = { objectEvents: config.TOPIC_OBJECT_EVENTS, deadLetters: config.TOPIC_DEAD_LETTERS };
   const health = new HealthRegistry();
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
@@ -44,7 +42,7 @@ export async function buildParserService<T>(o: ParserServiceOptions<T>): Promise
     const partitions = config.KAFKA_TOPIC_PARTITIONS;
     await ensureTopics(
       kafka,
-      Object.values(topics).map((name) => ({ name, partitions })),
+      [...Object.values(topics), ...o.recordTopics].map((name) => ({ name, partitions })),
     );
   }
   const producer = new KafkaProducer(kafka, { metrics });
@@ -66,8 +64,7 @@ export async function buildParserService<T>(o: ParserServiceOptions<T>): Promise
       service: o.service,
       kinds: o.kinds,
       decoder: o.decoder,
-      codec: o.codec,
-      recordsTopic: topics.records,
+      encode: o.encode,
       deadLetterTopic: topics.deadLetters,
       batchSize: config.BATCH_SIZE,
       payloadLimit: config.DEAD_LETTER_PAYLOAD_LIMIT,

@@ -31,7 +31,11 @@ const SORT = ['event_time', 'source_bucket', 'source_key', 'source_line'] as con
 
 /** Read side of `vpc_flow_records`. */
 export class FlowRecordsQueries {
-  constructor(private readonly pool: pg.Pool) {}
+  /** @param table vpc_flow_records, or tgw_flow_records (the same filters apply but interface_id). */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly table: 'vpc_flow_records' | 'tgw_flow_records' = 'vpc_flow_records',
+  ) {}
 
   async list(f: FlowFilter): Promise<Page<FlowRow>> {
     const w = new Where()
@@ -58,7 +62,7 @@ export class FlowRecordsQueries {
         l,
       ]);
     }
-    const sql = `SELECT * FROM vpc_flow_records ${w.sql()} ORDER BY ${SORT.join(', ')} LIMIT ${w.param(f.limit + 1)}`;
+    const sql = `SELECT * FROM ${this.table} ${w.sql()} ORDER BY ${SORT.join(', ')} LIMIT ${w.param(f.limit + 1)}`;
     const { rows } = await this.pool.query<FlowRow>(sql, w.params);
     return page(rows, f.limit, (r) => [
       r.event_time.toISOString(),

@@ -1,4 +1,11 @@
-import { FLOW_FIELDS, type FlowFieldType, type FlowRecord } from '@lake/schemas';
+import {
+  FLOW_FIELDS,
+  TGW_FLOW_FIELDS,
+  type FlowFieldDef,
+  type FlowFieldType,
+  type FlowRecord,
+  type TgwFlowRecord,
+} from '@lake/schemas';
 import type pg from 'pg';
 import { BulkInsert, type ColumnSpec } from './bulk-insert';
 
@@ -8,35 +15,68 @@ const PG_TYPE: Record<FlowFieldType, string> = {
   string: 'text',
   address: 'inet',
 };
+const DAY_MS = 86_400_000;
 
-const COLUMNS: ColumnSpec<FlowRecord>[] = [
-  { name: 'event_time', pgType: 'timestamptz', get: (r) => new Date(r.event_time) },
-  { name: 'source_bucket', pgType: 'text', get: (r) => r.source_bucket },
-  { name: 'source_key', pgType: 'text', get: (r) => r.source_key },
-  { name: 'source_line', pgType: 'bigint', get: (r) => r.source_line },
-  ...FLOW_FIELDS.map((f): ColumnSpec<FlowRecord> => ({
-    name: f.name,
-    pgType: PG_TYPE[f.type],
-    get: (r) => (r as unknown as Record<string, unknown>)[f.name],
-  })),
-  { name: 'flow_log_id', pgType: 'text', get: (r) => r.flow_log_id },
-  { name: 'key_account_id', pgType: 'text', get: (r) => r.key_account_id },
-  { name: 'key_region', pgType: 'text', get: (r) => r.key_region },
-  { name: 'extra', pgType: 'jsonb', get: (r) => (r.extra ? JSON.stringify(r.extra) : null) },
-];
+type AnyFlow = FlowRecord | TgwFlowRecord;
+const field = (r: AnyFlow, name: string): unknown => (r as unknown as Record<string, unknown>)[name];
+
+/** Columns of a flow table: natural key, the AWS fields of the family, provenance, enrichment. */
+function columnsFor<R extends AnyFlow>(fields: readonly FlowFieldDef[]): ColumnSpec<R>[] {
+  return [
+    { name: 'event_time', pgType: 'timestamptz', get: (r) => new Date(r.event_time) },
+    { name: 'source_bucket', pgType: 'text', get: (r) => r.source_bucket },
+    { name: 'source_key', pgType: 'text', get: (r) => r.source_key },
+    { name: 'source_line', pgType: 'bigint', get: (r) => r.source_line },
+    ...fields.map((f): ColumnSpec<R> => ({
+      name: f.name,
+      pgType: PG_TYPE[f.type],
+      get: (r) => field(r, f.name),
+    })),
+    { name: 'flow_log_id', pgType: 'text', get: (r) => r.flow_log_id },
+    { name: 'key_account_id', pgType: 'text', get: (r) => r.key_account_id },
+    { name: 'key_region', pgType: 'text', get: (r) => r.key_region },
+    { name: 'extra', pgType: 'jsonb', get: (r) => (r.extra ? JSON.stringify(r.extra) : null) },
+    { name: 'protocol_name', pgType: 'text', get: (r) => r.protocol_name },
+    { name: 'duration_seconds', pgType: 'bigint', get: (r) => r.duration_seconds },
+    { name: 'dstport_service', pgType: 'text', get: (r) => r.dstport_service },
+    { name: 'srcaddr_class', pgType: 'text', get: (r) => r.srcaddr_class },
+    { name: 'dstaddr_class', pgType: 'text', get: (r) => r.dstaddr_class },
+    { name: 'direction_guess', pgType: 'text', get: (r) => r.direction_guess },
+    {
+      name: 'event_date',
+      pgType: 'date',
+      get: (r) => (r.event_date === null ? null : new Date(r.event_date * DAY_MS).toISOString().slice(0, 10)),
+    },
+  ];
+}
+
+const KEY = ['event_time', 'source_bucket', 'source_key', 'source_line'];
 
 /** Writes flow records to `vpc_flow_records`; idempotent on (event_time, source object, line). */
 export class FlowRecordsRepository {
   static readonly table = 'vpc_flow_records' as const;
-  static readonly columns = COLUMNS.map((c) => c.name);
-  private readonly bulk = new BulkInsert<FlowRecord>(FlowRecordsRepository.table, COLUMNS, [
-    'event_time',
-    'source_bucket',
-    'source_key',
-    'source_line',
-  ]);
+  static readonly columns = columnsFor<FlowRecord>(FLOW_FIELDS).map((c) => c.name);
+  private readonly bulk = new BulkInsert<FlowRecord>(
+    FlowRecordsRepository.table,
+    columnsFor(FLOW_FIELDS),
+    KEY,
+  );
 
   insert(client: pg.ClientBase, records: readonly FlowRecord[]): Promise<number> {
+    return this.bulk.insert(client, records);
+  }
+}
+
+/** Writes Transit Gateway flow records to `tgw_flow_records`; idempotent likewise. */
+export class TgwFlowRecordsRepository {
+  static readonly table = 'tgw_flow_records' as const;
+  private readonly bulk = new BulkInsert<TgwFlowRecord>(
+    TgwFlowRecordsRepository.table,
+    columnsFor(TGW_FLOW_FIELDS),
+    KEY,
+  );
+
+  insert(client: pg.ClientBase, records: readonly TgwFlowRecord[]): Promise<number> {
     return this.bulk.insert(client, records);
   }
 }

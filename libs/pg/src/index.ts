@@ -8,7 +8,7 @@ export { CloudTrailEventsRepository } from './cloudtrail-events.repository';
 export { CursorError, decodeCursor, encodeCursor } from './cursor';
 export { DeadLettersRepository, type StoredDeadLetter } from './dead-letters.repository';
 export { FlowRecordsQueries, type FlowFilter, type FlowRow, type Page } from './flow-records.queries';
-export { FlowRecordsRepository } from './flow-records.repository';
+export { FlowRecordsRepository, TgwFlowRecordsRepository } from './flow-records.repository';
 export { defaultMigrationsDir, migrate } from './migrate';
 export { PARTITIONED_TABLES, PartitionManager, dayOf, type PartitionedTable } from './partitions';
 export {

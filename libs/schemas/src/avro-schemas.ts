@@ -1,4 +1,4 @@
-import { FLOW_FIELDS, type FlowAwsFields } from './flow-fields';
+import { FLOW_FIELDS, TGW_FLOW_FIELDS, type FlowAwsFields, type TgwFlowAwsFields } from './flow-fields';
 
 /**
  * The Avro schemas of every topic, as TypeScript values. `npm run avsc` writes them to
@@ -73,6 +73,65 @@ export interface ObjectEvent {
 const flowFieldType = (type: (typeof FLOW_FIELDS)[number]['type']): string =>
   type === 'address' ? 'string' : type;
 
+/** Fields the pipeline adds to every flow record (VPC and Transit Gateway alike). */
+const flowEnrichmentFields = [
+  { name: 'protocol_name', ...nullable('string', 'IANA keyword of protocol, e.g. TCP') },
+  { name: 'duration_seconds', ...nullable('long', 'end - start') },
+  { name: 'dstport_service', ...nullable('string', 'IANA service name of dstport, e.g. https') },
+  { name: 'srcaddr_class', ...nullable('string', 'private, public, loopback, link-local, …') },
+  { name: 'dstaddr_class', ...nullable('string', 'private, public, loopback, link-local, …') },
+  {
+    name: 'direction_guess',
+    ...nullable(
+      'string',
+      'ingress/egress/internal/external from the address classes, when flow-direction is absent',
+    ),
+  },
+  {
+    name: 'event_date',
+    ...nullable({ type: 'int', logicalType: 'date' }, 'UTC day of event_time, days since 1970-01-01'),
+  },
+];
+
+export interface FlowEnrichment {
+  protocol_name: string | null;
+  duration_seconds: number | null;
+  dstport_service: string | null;
+  srcaddr_class: string | null;
+  dstaddr_class: string | null;
+  direction_guess: string | null;
+  event_date: number | null;
+}
+
+const provenanceFields = [
+  { name: 'source_bucket', type: 'string' },
+  { name: 'source_key', type: 'string' },
+  {
+    name: 'source_line',
+    type: 'long',
+    doc: '1-based line number in the decompressed file (the header is line 1)',
+  },
+  { name: 'flow_log_id', ...nullable('string', 'from the object key') },
+  { name: 'key_account_id', ...nullable('string', 'account id from the object key') },
+  { name: 'key_region', ...nullable('string', 'region from the object key') },
+  { name: 'event_time', type: timestampMillis, doc: 'start (else end, else the delivery time) in ms' },
+  {
+    name: 'extra',
+    ...nullable({ type: 'map', values: 'string' }, 'fields the header names that we do not know yet'),
+  },
+];
+
+interface FlowProvenance {
+  source_bucket: string;
+  source_key: string;
+  source_line: number;
+  flow_log_id: string | null;
+  key_account_id: string | null;
+  key_region: string | null;
+  event_time: number;
+  extra: Record<string, string> | null;
+}
+
 export const flowRecordSchema: AvroSchema = {
   type: 'record',
   name: 'FlowRecord',
@@ -83,34 +142,29 @@ export const flowRecordSchema: AvroSchema = {
       name: f.name,
       ...nullable(flowFieldType(f.type), `AWS field ${f.aws} (v${f.since})`),
     })),
-    { name: 'source_bucket', type: 'string' },
-    { name: 'source_key', type: 'string' },
-    {
-      name: 'source_line',
-      type: 'long',
-      doc: '1-based line number in the decompressed file (the header is line 1)',
-    },
-    { name: 'flow_log_id', ...nullable('string', 'from the object key') },
-    { name: 'key_account_id', ...nullable('string', 'account id from the object key') },
-    { name: 'key_region', ...nullable('string', 'region from the object key') },
-    { name: 'event_time', type: timestampMillis, doc: 'start (else end, else the delivery time) in ms' },
-    {
-      name: 'extra',
-      ...nullable({ type: 'map', values: 'string' }, 'fields the header names that we do not know yet'),
-    },
+    ...provenanceFields,
+    ...flowEnrichmentFields,
   ],
 };
 
-export type FlowRecord = FlowAwsFields & {
-  source_bucket: string;
-  source_key: string;
-  source_line: number;
-  flow_log_id: string | null;
-  key_account_id: string | null;
-  key_region: string | null;
-  event_time: number;
-  extra: Record<string, string> | null;
+export type FlowRecord = FlowAwsFields & FlowProvenance & FlowEnrichment;
+
+export const tgwFlowRecordSchema: AvroSchema = {
+  type: 'record',
+  name: 'TgwFlowRecord',
+  namespace: 'lake.vpcflow',
+  doc: 'One Transit Gateway flow-log record. Key: "{source_bucket}/{source_key}".',
+  fields: [
+    ...TGW_FLOW_FIELDS.map((f) => ({
+      name: f.name,
+      ...nullable(flowFieldType(f.type), `AWS field ${f.aws}`),
+    })),
+    ...provenanceFields,
+    ...flowEnrichmentFields,
+  ],
 };
+
+export type TgwFlowRecord = TgwFlowAwsFields & FlowProvenance & FlowEnrichment;
 
 const json = (doc: string) => nullable('string', `${doc} (JSON text, kept whole)`);
 
@@ -315,6 +369,7 @@ export interface DeadLetter {
 export const PUBLISHED_SCHEMAS: Record<string, AvroSchema> = {
   'object-event': objectEventSchema,
   'flow-record': flowRecordSchema,
+  'tgw-flow-record': tgwFlowRecordSchema,
   'cloudtrail-event': cloudTrailEventSchema,
   'dead-letter': deadLetterSchema,
 };

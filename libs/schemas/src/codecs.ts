@@ -3,10 +3,12 @@ import {
   cloudTrailEventSchema,
   deadLetterSchema,
   flowRecordSchema,
+  tgwFlowRecordSchema,
   objectEventSchema,
   type CloudTrailEvent,
   type DeadLetter,
   type FlowRecord,
+  type TgwFlowRecord,
   type ObjectEvent,
 } from './avro-schemas';
 
@@ -14,6 +16,7 @@ import {
 export const codecs = {
   objectEvent: new AvroCodec<ObjectEvent>(objectEventSchema),
   flowRecord: new AvroCodec<FlowRecord>(flowRecordSchema),
+  tgwFlowRecord: new AvroCodec<TgwFlowRecord>(tgwFlowRecordSchema),
   cloudTrailEvent: new AvroCodec<CloudTrailEvent>(cloudTrailEventSchema),
   deadLetter: new AvroCodec<DeadLetter>(deadLetterSchema),
 } as const;

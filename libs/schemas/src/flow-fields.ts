@@ -68,12 +68,73 @@ export const FLOW_FIELDS = [
   def('reject-reason', 'string', 8),
   def('resource-id', 'string', 9),
   def('encryption-status', 'int', 10),
+  // Version 11: EC2 tag values (the tag keys are chosen per flow log, at most two per resource type),
+  // the recording interface's type and the next hop.
+  def('instance-tag', 'string', 11),
+  def('instance-tag-2', 'string', 11),
+  def('interface-tag', 'string', 11),
+  def('interface-tag-2', 'string', 11),
+  def('asg-tag', 'string', 11),
+  def('asg-tag-2', 'string', 11),
+  def('interface-type', 'string', 11),
+  def('next-hop-interface-id', 'string', 11),
+  def('next-hop-subnet-id', 'string', 11),
+  def('next-hop-az-id', 'string', 11),
+  def('next-hop-vpc-id', 'string', 11),
+  def('next-hop-interface-type', 'string', 11),
+] as const;
+
+/**
+ * Every field of a Transit Gateway flow-log record (version 6; "Transit Gateway Flow Logs records"),
+ * in AWS's order. A file is a Transit Gateway flow log when its header names tgw-id,
+ * tgw-attachment-id or resource-type.
+ */
+export const TGW_FLOW_FIELDS = [
+  def('version', 'int', 6),
+  def('resource-type', 'string', 6),
+  def('account-id', 'string', 6),
+  def('tgw-id', 'string', 6),
+  def('tgw-attachment-id', 'string', 6),
+  def('tgw-src-vpc-account-id', 'string', 6),
+  def('tgw-dst-vpc-account-id', 'string', 6),
+  def('tgw-src-vpc-id', 'string', 6),
+  def('tgw-dst-vpc-id', 'string', 6),
+  def('tgw-src-subnet-id', 'string', 6),
+  def('tgw-dst-subnet-id', 'string', 6),
+  def('tgw-src-eni', 'string', 6),
+  def('tgw-dst-eni', 'string', 6),
+  def('tgw-src-az-id', 'string', 6),
+  def('tgw-dst-az-id', 'string', 6),
+  def('tgw-pair-attachment-id', 'string', 6),
+  def('srcaddr', 'address', 6),
+  def('dstaddr', 'address', 6),
+  def('srcport', 'int', 6),
+  def('dstport', 'int', 6),
+  def('protocol', 'int', 6),
+  def('packets', 'long', 6),
+  def('bytes', 'long', 6),
+  def('start', 'long', 6),
+  def('end', 'long', 6),
+  def('log-status', 'string', 6),
+  def('type', 'string', 6),
+  def('packets-lost-no-route', 'long', 6),
+  def('packets-lost-blackhole', 'long', 6),
+  def('packets-lost-mtu-exceeded', 'long', 6),
+  def('packets-lost-ttl-expired', 'long', 6),
+  def('tcp-flags', 'int', 6),
+  def('region', 'string', 6),
+  def('flow-direction', 'string', 6),
+  def('pkt-src-aws-service', 'string', 6),
+  def('pkt-dst-aws-service', 'string', 6),
 ] as const;
 
 export type FlowFieldName = (typeof FLOW_FIELDS)[number]['name'];
-type FieldsOf<T extends FlowFieldType> = Extract<(typeof FLOW_FIELDS)[number], { type: T }>['name'];
+
+type AwsFieldsOf<F extends readonly { name: string; type: FlowFieldType }[]> = {
+  [K in Extract<F[number], { type: 'int' | 'long' }>['name']]: number | null;
+} & { [K in Extract<F[number], { type: 'string' | 'address' }>['name']]: string | null };
 
 /** The AWS fields of a flow record: `null` where AWS wrote `-` or the file's format omits the field. */
-export type FlowAwsFields = { [K in FieldsOf<'int' | 'long'>]: number | null } & {
-  [K in FieldsOf<'string' | 'address'>]: string | null;
-};
+export type FlowAwsFields = AwsFieldsOf<typeof FLOW_FIELDS>;
+/** The AWS fields of a Transit Gateway flow record. */
+export type TgwFlowAwsFields = AwsFieldsOf<typeof TGW_FLOW_FIELDS>;

@@ -4,6 +4,7 @@ import {
   CloudTrailEventsRepository,
   DeadLettersRepository,
   FlowRecordsRepository,
+  TgwFlowRecordsRepository,
   PartitionManager,
   dayOf,
   withTransaction,
@@ -11,10 +12,17 @@ import {
   type PoolClient,
   type StoredDeadLetter,
 } from '@lake/pg';
-import { codecs, type CloudTrailEvent, type DeadLetter, type FlowRecord } from '@lake/schemas';
+import {
+  codecs,
+  type CloudTrailEvent,
+  type DeadLetter,
+  type FlowRecord,
+  type TgwFlowRecord,
+} from '@lake/schemas';
 
 export interface SinkTopics {
   flowRecords: string;
+  tgwFlowRecords: string;
   cloudTrailEvents: string;
   deadLetters: string;
 }
@@ -27,7 +35,7 @@ export interface SinkDeps {
   topics: SinkTopics;
 }
 
-type Kind = 'flow' | 'cloudtrail' | 'dead-letter';
+type Kind = 'flow' | 'tgw' | 'cloudtrail' | 'dead-letter';
 
 /**
  * Writes the Avro topics to Postgres, exactly once:
@@ -40,6 +48,7 @@ type Kind = 'flow' | 'cloudtrail' | 'dead-letter';
  */
 export class Sink {
   private readonly flows = new FlowRecordsRepository();
+  private readonly tgwFlows = new TgwFlowRecordsRepository();
   private readonly events = new CloudTrailEventsRepository();
   private readonly letters = new DeadLettersRepository();
   private readonly partitions: PartitionManager;
@@ -74,6 +83,9 @@ export class Sink {
     if (topic === t.flowRecords) {
       return 'flow';
     }
+    if (topic === t.tgwFlowRecords) {
+      return 'tgw';
+    }
     if (topic === t.cloudTrailEvents) {
       return 'cloudtrail';
     }
@@ -91,6 +103,7 @@ export class Sink {
     const kind = this.kindOf(batch.topic);
     const stop = this.batchSeconds.startTimer({ table: kind });
     const flows: FlowRecord[] = [];
+    const tgwFlows: TgwFlowRecord[] = [];
     const events: CloudTrailEvent[] = [];
     const letters: StoredDeadLetter[] = [];
     for (const m of batch.messages) {
@@ -100,6 +113,9 @@ export class Sink {
         switch (kind) {
           case 'flow':
             flows.push(codecs.flowRecord.decode(value));
+            break;
+          case 'tgw':
+            tgwFlows.push(codecs.tgwFlowRecord.decode(value));
             break;
           case 'cloudtrail':
             events.push(codecs.cloudTrailEvent.decode(value));
@@ -119,6 +135,9 @@ export class Sink {
     );
     await withTransaction(this.deps.pool, async (client: PoolClient) => {
       await this.write(client, 'vpc_flow_records', flows.length, () => this.flows.insert(client, flows));
+      await this.write(client, 'tgw_flow_records', tgwFlows.length, () =>
+        this.tgwFlows.insert(client, tgwFlows),
+      );
       await this.write(client, 'cloudtrail_events', events.length, () => this.events.insert(client, events));
       await this.write(client, 'dead_letters', letters.length, () => this.letters.insert(client, letters));
     });

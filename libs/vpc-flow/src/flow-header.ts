@@ -1,15 +1,25 @@
-import { FLOW_FIELDS, type FlowFieldDef } from '@lake/schemas';
+import { FLOW_FIELDS, TGW_FLOW_FIELDS, type FlowFieldDef } from '@lake/schemas';
 
 /** The AWS default format (version 2), used for records that arrive without a header line. */
 export const DEFAULT_FORMAT =
   'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 
-const BY_AWS_NAME = new Map<string, FlowFieldDef>(FLOW_FIELDS.map((f) => [f.aws, f]));
+/** VPC flow logs and Transit Gateway flow logs: the same text format, different fields and records. */
+export type FlowFamily = 'vpc' | 'tgw';
+
+const BY_AWS_NAME: Record<FlowFamily, Map<string, FlowFieldDef>> = {
+  vpc: new Map<string, FlowFieldDef>(FLOW_FIELDS.map((f) => [f.aws, f])),
+  tgw: new Map<string, FlowFieldDef>(TGW_FLOW_FIELDS.map((f) => [f.aws, f])),
+};
+
+/** Fields only Transit Gateway flow logs have: a header naming one of them is a TGW file. */
+const TGW_MARKERS = new Set(['resource-type', 'tgw-id', 'tgw-attachment-id']);
 
 /** One column of a file: a known field, or an unknown one whose values go to `extra`. */
 export type Column = { known: true; field: FlowFieldDef } | { known: false; name: string };
 
 export interface FlowHeader {
+  family: FlowFamily;
   columns: Column[];
   unknownFields: string[];
 }
@@ -26,22 +36,22 @@ export function parseHeader(line: string): FlowHeader | null {
   if (names.length === 0 || !names.every((n) => FIELD_NAME.test(n))) {
     return null;
   }
-  const seen = new Set<string>();
+  const awsNames = names.map((n) => n.replace(/_/g, '-'));
+  if (new Set(awsNames).size !== awsNames.length) {
+    return null;
+  }
+  const family: FlowFamily = awsNames.some((n) => TGW_MARKERS.has(n)) ? 'tgw' : 'vpc';
+  const fields = BY_AWS_NAME[family];
   const columns: Column[] = [];
   const unknownFields: string[] = [];
-  for (const raw of names) {
-    const aws = raw.replace(/_/g, '-');
-    if (seen.has(aws)) {
-      return null;
-    }
-    seen.add(aws);
-    const field = BY_AWS_NAME.get(aws);
+  awsNames.forEach((aws, i) => {
+    const field = fields.get(aws);
     if (field) {
       columns.push({ known: true, field });
     } else {
-      columns.push({ known: false, name: raw.replace(/-/g, '_') });
-      unknownFields.push(raw);
+      columns.push({ known: false, name: aws.replace(/-/g, '_') });
+      unknownFields.push(names[i]!);
     }
-  }
-  return { columns, unknownFields };
+  });
+  return { family, columns, unknownFields };
 }

@@ -1,3 +1,10 @@
-export { DEFAULT_FORMAT, parseHeader, type Column, type FlowHeader } from './flow-header';
+export * from './enrichment';
+export { enrich } from './flow-enricher';
+export { DEFAULT_FORMAT, parseHeader, type Column, type FlowFamily, type FlowHeader } from './flow-header';
 export { LineSplitter } from './line-splitter';
-export { VpcFlowLineDecoder, createVpcFlowDecoder, type VpcFlowDecoderOptions } from './vpc-flow.decoder';
+export {
+  VpcFlowLineDecoder,
+  createVpcFlowDecoder,
+  type FlowDecoded,
+  type VpcFlowDecoderOptions,
+} from './vpc-flow.decoder';

@@ -4,8 +4,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import avro from 'avsc';
-import { flowRecordSchema, type DecodeOutput, type FlowRecord, type ObjectContext } from '@lake/schemas';
-import { VpcFlowLineDecoder } from './vpc-flow.decoder';
+import {
+  flowRecordSchema,
+  tgwFlowRecordSchema,
+  type DecodeOutput,
+  type FlowRecord,
+  type ObjectContext,
+} from '@lake/schemas';
+import { VpcFlowLineDecoder, type FlowDecoded } from './vpc-flow.decoder';
 
 const FIXTURES = join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'vpcflow');
 const NO_FIXTURES = existsSync(FIXTURES)
@@ -30,10 +36,10 @@ const context: ObjectContext = {
 const flowType = avro.Type.forSchema(flowRecordSchema as avro.Schema);
 
 /** Decodes `text` fed in chunks of `chunkSize` bytes (whole when omitted). */
-function decode(input: string | Buffer, chunkSize?: number, headerless = false): DecodeOutput<FlowRecord>[] {
+function decode(input: string | Buffer, chunkSize?: number, headerless = false): DecodeOutput<FlowDecoded>[] {
   const bytes = typeof input === 'string' ? Buffer.from(input) : input;
   const decoder = new VpcFlowLineDecoder(context, { headerless });
-  const out: DecodeOutput<FlowRecord>[] = [];
+  const out: DecodeOutput<FlowDecoded>[] = [];
   const size = chunkSize ?? Math.max(bytes.length, 1);
   for (let i = 0; i < bytes.length; i += size) {
     decoder.push(bytes.subarray(i, i + size), out);
@@ -42,14 +48,19 @@ function decode(input: string | Buffer, chunkSize?: number, headerless = false):
   return out;
 }
 
-const records = (out: DecodeOutput<FlowRecord>[]): FlowRecord[] =>
-  out.flatMap((o) =>
-    o.ok ? [o.value] : assert.fail(`unexpected issue ${o.issue.reason}: ${o.issue.message}`),
-  );
+const records = (out: DecodeOutput<FlowDecoded>[]): FlowRecord[] =>
+  out.flatMap((o) => {
+    if (!o.ok) {
+      return assert.fail(`unexpected issue ${o.issue.reason}: ${o.issue.message}`);
+    }
+    return o.value.family === 'vpc' ? [o.value.record] : assert.fail('unexpected Transit Gateway record');
+  });
 
 /** Only the fields VRL's expectation names (VRL omits the fields a format does not have). */
 function pick(record: FlowRecord, want: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(want).map((k) => [k, (record as Record<string, unknown>)[k]]));
+  return Object.fromEntries(
+    Object.keys(want).map((k) => [k, (record as unknown as Record<string, unknown>)[k]]),
+  );
 }
 
 describe('VpcFlowLineDecoder on fixtures written by others', { skip: NO_FIXTURES }, () => {
@@ -179,7 +190,7 @@ describe('VpcFlowLineDecoder', () => {
   });
 
   const bad = (line: string) => decode(`${header}\n${good}\n${line}\n${good}\n`);
-  const reasons = (out: DecodeOutput<FlowRecord>[]) => out.map((o) => (o.ok ? 'ok' : o.issue.reason));
+  const reasons = (out: DecodeOutput<FlowDecoded>[]) => out.map((o) => (o.ok ? 'ok' : o.issue.reason));
 
   it('reports bad lines with a reason and the line number, keeping the good lines around them', () => {
     const cases: [string, string][] = [
@@ -217,5 +228,60 @@ describe('VpcFlowLineDecoder', () => {
   it('keeps values of fields it does not know in extra', () => {
     const [r] = records(decode(`srcaddr future-field\n10.0.0.1 x\n`));
     assert.deepEqual(r!.extra, { future_field: 'x' });
+  });
+});
+
+describe('VpcFlowLineDecoder versions and families', () => {
+  const v11Header =
+    'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status ' +
+    'reject-reason resource-id encryption-status instance-tag instance-tag-2 interface-tag interface-tag-2 asg-tag asg-tag-2 ' +
+    'interface-type next-hop-interface-id next-hop-subnet-id next-hop-az-id next-hop-vpc-id next-hop-interface-type';
+  const v11Line =
+    '11 111122223333 eni-01 10.0.0.71 52.95.128.179 34210 443 6 5 400 1616729292 1616729349 REJECT OK BPA nat-0c50d5961bcb2d47b 1 web web-2 eth0 eth0-2 my-asg my-asg-2 nat_gateway eni-1111aaaa2222bbbb3 subnet-aaaaaaaa012345678 apse2-az3 vpc-abcdefab012345678 network_load_balancer';
+
+  it('reads every v8–v11 field by name', () => {
+    const [r] = records(decode(`${v11Header}\n${v11Line}\n`));
+    assert.equal(r!.version, 11);
+    assert.equal(r!.reject_reason, 'BPA');
+    assert.equal(r!.resource_id, 'nat-0c50d5961bcb2d47b');
+    assert.equal(r!.encryption_status, 1);
+    assert.equal(r!.instance_tag_2, 'web-2');
+    assert.equal(r!.asg_tag, 'my-asg');
+    assert.equal(r!.interface_type, 'nat_gateway');
+    assert.equal(r!.next_hop_vpc_id, 'vpc-abcdefab012345678');
+    assert.equal(r!.next_hop_interface_type, 'network_load_balancer');
+    assert.equal(r!.extra, null);
+  });
+
+  it('enriches every record', () => {
+    const [r] = records(decode(`${v11Header}\n${v11Line}\n`));
+    assert.equal(r!.protocol_name, 'TCP');
+    assert.equal(r!.dstport_service, 'https');
+    assert.equal(r!.duration_seconds, 57);
+    assert.equal(r!.srcaddr_class, 'private');
+    assert.equal(r!.dstaddr_class, 'public');
+    assert.equal(r!.direction_guess, 'egress');
+    assert.equal(r!.event_date, Math.floor((1616729292 * 1000) / 86_400_000));
+    const [withDirection] = records(decode('srcaddr dstaddr flow-direction\n10.0.0.1 8.8.8.8 ingress\n'));
+    assert.equal(withDirection!.direction_guess, null, 'no guess when AWS says the direction');
+  });
+
+  it('reads Transit Gateway flow logs into their own record type', () => {
+    const header =
+      'version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded packets-lost-ttl-expired tcp-flags region flow-direction pkt-src-aws-service pkt-dst-aws-service';
+    const line =
+      '6 TransitGateway 111122223333 tgw-0123456789abcdef0 tgw-attach-0aaa 111122223333 444455556666 vpc-0aaa vpc-0bbb subnet-0aaa subnet-0bbb eni-0aaa eni-0bbb use1-az1 use1-az2 tgw-attach-0bbb 10.1.0.5 10.2.0.9 40000 443 6 10 5000 1700000000 1700000060 OK IPv4 0 2 0 0 3 us-east-1 ingress - -';
+    const out = decode(`${header}\n${line}\n`);
+    assert.equal(out.length, 1);
+    const first = out[0]!;
+    assert.ok(first.ok && first.value.family === 'tgw');
+    const r = first.value.record;
+    assert.equal(r.tgw_id, 'tgw-0123456789abcdef0');
+    assert.equal(r.tgw_dst_vpc_account_id, '444455556666');
+    assert.equal(r.packets_lost_blackhole, 2);
+    assert.equal(r.resource_type, 'TransitGateway');
+    assert.equal(r.protocol_name, 'TCP');
+    assert.equal(r.srcaddr_class, 'private');
+    assert.ok(avro.Type.forSchema(tgwFlowRecordSchema as avro.Schema).isValid(r));
   });
 });

@@ -1,14 +1,17 @@
-import { isIP } from 'node:net';
 import { isUtf8 } from 'node:buffer';
+import { isIP } from 'node:net';
 import {
   FLOW_FIELDS,
+  TGW_FLOW_FIELDS,
   type DecodeIssue,
   type DecodeOutput,
   type Decoder,
   type FlowRecord,
   type ObjectContext,
+  type TgwFlowRecord,
 } from '@lake/schemas';
-import { DEFAULT_FORMAT, parseHeader, type Column, type FlowHeader } from './flow-header';
+import { enrich } from './flow-enricher';
+import { DEFAULT_FORMAT, parseHeader, type Column, type FlowFamily, type FlowHeader } from './flow-header';
 import { LineSplitter } from './line-splitter';
 
 export interface VpcFlowDecoderOptions {
@@ -18,6 +21,9 @@ export interface VpcFlowDecoderOptions {
    */
   headerless?: boolean;
 }
+
+/** A decoded line: a VPC flow record or a Transit Gateway flow record, as the file's header says. */
+export type FlowDecoded = { family: 'vpc'; record: FlowRecord } | { family: 'tgw'; record: TgwFlowRecord };
 
 const RANGES: Record<string, readonly [number, number]> = {
   srcport: [0, 65535],
@@ -32,20 +38,18 @@ const DIGITS = /^\d+$/;
 
 type Mutable = Record<string, string | number | null | Record<string, string>>;
 
-/** Fresh record with every AWS field null; properties in one fixed order (one hidden class). */
-function emptyRecord(): Mutable {
-  const r: Mutable = {};
-  for (const f of FLOW_FIELDS) {
-    r[f.name] = null;
-  }
-  return r;
-}
+/** Every AWS field null, in one fixed property order (one hidden class per family); copied per record. */
+const TEMPLATES: Record<FlowFamily, Mutable> = {
+  vpc: Object.fromEntries(FLOW_FIELDS.map((f) => [f.name, null])),
+  tgw: Object.fromEntries(TGW_FLOW_FIELDS.map((f) => [f.name, null])),
+};
 
 export class VpcFlowLineDecoder {
   private header: FlowHeader | null = null;
   private lineNo = 0;
   private records = 0;
   private bytesSeen = 0;
+  private broken = false;
   private readonly splitter = new LineSplitter();
 
   constructor(
@@ -58,27 +62,23 @@ export class VpcFlowLineDecoder {
     return this.header?.unknownFields ?? [];
   }
 
-  push(chunk: Buffer, out: DecodeOutput<FlowRecord>[]): void {
+  push(chunk: Buffer, out: DecodeOutput<FlowDecoded>[]): void {
     this.bytesSeen += chunk.length;
     this.splitter.push(chunk, (line) => this.line(line, out));
   }
 
-  end(out: DecodeOutput<FlowRecord>[]): void {
+  end(out: DecodeOutput<FlowDecoded>[]): void {
     this.splitter.end((line) => this.line(line, out));
     if (this.bytesSeen === 0) {
       out.push(issue('OBJECT_EMPTY', 'the object is empty', null, null));
-    } else if (
-      this.header &&
-      this.records === 0 &&
-      !out.some((o) => !o.ok && o.issue.reason === 'HEADER_INVALID')
-    ) {
+    } else if (this.header && !this.broken && this.records === 0) {
       out.push(issue('HEADER_ONLY', 'the file has a header line but no records', null, null));
     }
   }
 
-  private line(bytes: Buffer, out: DecodeOutput<FlowRecord>[]): void {
+  private line(bytes: Buffer, out: DecodeOutput<FlowDecoded>[]): void {
     this.lineNo++;
-    if (bytes.length === 0) {
+    if (bytes.length === 0 || this.broken) {
       return;
     }
     if (!isUtf8(bytes)) {
@@ -93,21 +93,20 @@ export class VpcFlowLineDecoder {
         return;
       }
       if (!this.options.headerless) {
+        // Without a header no line can be read: report the file once, not every line.
         out.push(issue('HEADER_INVALID', 'the first line is not a flow-log header', this.lineNo, bytes));
-        // Without a header no line can be read; report the file once, not every line.
-        this.header = { columns: [], unknownFields: [] };
-        this.lineNo = Number.NaN;
+        this.broken = true;
         return;
       }
       this.header = parseHeader(DEFAULT_FORMAT);
     }
-    if (Number.isNaN(this.lineNo) || !this.header) {
-      return;
+    if (this.header) {
+      out.push(this.record(text, bytes, this.header));
     }
-    out.push(this.record(text, bytes, this.header.columns));
   }
 
-  private record(text: string, bytes: Buffer, columns: Column[]): DecodeOutput<FlowRecord> {
+  private record(text: string, bytes: Buffer, header: FlowHeader): DecodeOutput<FlowDecoded> {
+    const columns: Column[] = header.columns;
     const tokens = text.indexOf('  ') === -1 ? text.trim().split(' ') : text.trim().split(/ +/);
     if (tokens.length !== columns.length) {
       return issue(
@@ -117,7 +116,7 @@ export class VpcFlowLineDecoder {
         bytes,
       );
     }
-    const r = emptyRecord();
+    const r: Mutable = { ...TEMPLATES[header.family] };
     let extra: Record<string, string> | null = null;
     for (let i = 0; i < columns.length; i++) {
       const col = columns[i]!;
@@ -172,8 +171,11 @@ export class VpcFlowLineDecoder {
     r['key_region'] = keyInfo.region;
     r['event_time'] = start !== null ? start * 1000 : end !== null ? end * 1000 : (keyInfo.deliveredAt ?? 0);
     r['extra'] = extra;
+    enrich(r);
     this.records++;
-    return { ok: true, value: r as unknown as FlowRecord };
+    return header.family === 'vpc'
+      ? { ok: true, value: { family: 'vpc', record: r as unknown as FlowRecord } }
+      : { ok: true, value: { family: 'tgw', record: r as unknown as TgwFlowRecord } };
   }
 }
 
@@ -182,22 +184,22 @@ function issue(
   message: string,
   position: number | null,
   payload: Buffer | null,
-): DecodeOutput<FlowRecord> {
+): DecodeOutput<FlowDecoded> {
   return { ok: false, issue: { reason, message, position, payload: payload ? Buffer.from(payload) : null } };
 }
 
 /** The flow-log `Decoder`: decompressed bytes of one text flow-log file in, record batches out. */
-export function createVpcFlowDecoder(options: VpcFlowDecoderOptions = {}): Decoder<FlowRecord> {
+export function createVpcFlowDecoder(options: VpcFlowDecoderOptions = {}): Decoder<FlowDecoded> {
   return async function* decodeVpcFlow(source: AsyncIterable<Buffer>, context: ObjectContext) {
     const decoder = new VpcFlowLineDecoder(context, options);
     for await (const chunk of source) {
-      const out: DecodeOutput<FlowRecord>[] = [];
+      const out: DecodeOutput<FlowDecoded>[] = [];
       decoder.push(chunk, out);
       if (out.length > 0) {
         yield out;
       }
     }
-    const out: DecodeOutput<FlowRecord>[] = [];
+    const out: DecodeOutput<FlowDecoded>[] = [];
     decoder.end(out);
     if (out.length > 0) {
       yield out;

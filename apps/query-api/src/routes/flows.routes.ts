@@ -8,53 +8,64 @@ const FlowItem = Type.Object(
   { additionalProperties: true, description: 'a flow record (AWS field names with _)' },
 );
 
+const ROUTES = [
+  { path: '/v1/flows', table: 'vpc_flow_records', summary: 'VPC flow records in a time range, oldest first' },
+  {
+    path: '/v1/tgw/flows',
+    table: 'tgw_flow_records',
+    summary: 'Transit Gateway flow records in a time range, oldest first (interface_id does not apply)',
+  },
+] as const;
+
 export const flowsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, opts) => {
-  const queries = new FlowRecordsQueries(opts.pool);
-  app.get(
-    '/v1/flows',
-    {
-      schema: {
-        tags: ['flows'],
-        summary: 'VPC flow records in a time range, oldest first',
-        querystring: Type.Object(
-          {
-            ...TimeRange,
-            ...Paging,
-            addr: Type.Optional(Type.String({ description: 'IP or CIDR on either side' })),
-            srcaddr: Type.Optional(Type.String({ description: 'IP or CIDR' })),
-            dstaddr: Type.Optional(Type.String({ description: 'IP or CIDR' })),
-            srcport: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
-            dstport: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
-            protocol: Type.Optional(
-              Type.Integer({ minimum: 0, maximum: 255, description: 'IANA protocol number' }),
-            ),
-            action: Type.Optional(Type.Union([Type.Literal('ACCEPT'), Type.Literal('REJECT')])),
-            interface_id: Type.Optional(Type.String({ maxLength: 64 })),
-            account_id: Type.Optional(Type.String({ maxLength: 32 })),
-            region: Type.Optional(Type.String({ maxLength: 32 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: PageOf(FlowItem), 400: ErrorReply },
+  for (const route of ROUTES) {
+    const queries = new FlowRecordsQueries(opts.pool, route.table);
+    app.get(
+      route.path,
+      {
+        schema: {
+          tags: ['flows'],
+          summary: route.summary,
+          querystring: Type.Object(
+            {
+              ...TimeRange,
+              ...Paging,
+              addr: Type.Optional(Type.String({ description: 'IP or CIDR on either side' })),
+              srcaddr: Type.Optional(Type.String({ description: 'IP or CIDR' })),
+              dstaddr: Type.Optional(Type.String({ description: 'IP or CIDR' })),
+              srcport: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+              dstport: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+              protocol: Type.Optional(
+                Type.Integer({ minimum: 0, maximum: 255, description: 'IANA protocol number' }),
+              ),
+              action: Type.Optional(Type.Union([Type.Literal('ACCEPT'), Type.Literal('REJECT')])),
+              interface_id: Type.Optional(Type.String({ maxLength: 64 })),
+              account_id: Type.Optional(Type.String({ maxLength: 32 })),
+              region: Type.Optional(Type.String({ maxLength: 32 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: PageOf(FlowItem), 400: ErrorReply },
+        },
       },
-    },
-    async (req) => {
-      const q = req.query;
-      return queries.list({
-        ...timeRange(q),
-        addr: addressOrCidr('addr', q.addr),
-        srcaddr: addressOrCidr('srcaddr', q.srcaddr),
-        dstaddr: addressOrCidr('dstaddr', q.dstaddr),
-        srcport: q.srcport,
-        dstport: q.dstport,
-        protocol: q.protocol,
-        action: q.action,
-        interfaceId: q.interface_id,
-        accountId: q.account_id,
-        region: q.region,
-        limit: q.limit,
-        cursor: q.cursor,
-      });
-    },
-  );
+      async (req) => {
+        const q = req.query;
+        return queries.list({
+          ...timeRange(q),
+          addr: addressOrCidr('addr', q.addr),
+          srcaddr: addressOrCidr('srcaddr', q.srcaddr),
+          dstaddr: addressOrCidr('dstaddr', q.dstaddr),
+          srcport: q.srcport,
+          dstport: q.dstport,
+          protocol: q.protocol,
+          action: q.action,
+          interfaceId: route.table === 'tgw_flow_records' ? undefined : q.interface_id,
+          accountId: q.account_id,
+          region: q.region,
+          limit: q.limit,
+          cursor: q.cursor,
+        });
+      },
+    );
+  }
 };
