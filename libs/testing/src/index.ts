@@ -4,3 +4,4 @@ export { ServiceProcess, type ServiceProcessOptions } from './service-process';
 export { stackEndpoints, stackServiceEnv, type StackEndpoints } from './stack-endpoints';
 export { uniqueNames } from './unique-names';
 export { waitFor } from './wait-for';
+export { PipelineHarness, type Uploaded } from './pipeline-harness';

@@ -1,0 +1,146 @@
+import { join } from 'node:path';
+import pg from 'pg';
+import { Registry } from 'prom-client';
+import supertest from 'supertest';
+import { S3Store } from '@lake/s3';
+import { SqsQueue, ensureQueue } from '@lake/sqs';
+import { s3NotificationBody } from './s3-notifications';
+import { ServiceProcess } from './service-process';
+import { stackEndpoints, stackServiceEnv } from './stack-endpoints';
+import { uniqueNames } from './unique-names';
+
+export interface Uploaded {
+  bucket: string;
+  key: string;
+  size: number;
+}
+
+/**
+ * The whole pipeline for one test file: a fresh bucket, queue, topics and schema on the local
+ * stack, and the five services each in its own process, configured by env as deployed.
+ */
+export class PipelineHarness {
+  readonly names;
+  readonly stack;
+  s3!: S3Store;
+  queue!: SqsQueue;
+  db!: pg.Pool;
+  api!: ReturnType<typeof supertest>;
+  readonly services = new Map<string, ServiceProcess>();
+
+  constructor(
+    prefix: string,
+    private readonly repoRoot: string,
+    private readonly env: Readonly<Record<string, string | undefined>>,
+  ) {
+    this.names = uniqueNames(prefix);
+    this.stack = stackEndpoints(env);
+  }
+
+  async start(): Promise<this> {
+    const { stack, names } = this;
+    const metrics = new Registry();
+    this.s3 = new S3Store({
+      region: stack.region,
+      endpoint: stack.s3Endpoint,
+      metrics,
+      credentials: stack.credentials,
+    });
+    await this.s3.ensureBucket(names.bucket);
+    const sqsSettings = {
+      region: stack.region,
+      endpoint: stack.sqsEndpoint,
+      metrics,
+      credentials: stack.credentials,
+    };
+    const probe = new SqsQueue('http://unused', sqsSettings);
+    const queueUrl = await ensureQueue(probe.client, names.queue);
+    probe.close();
+    this.queue = new SqsQueue(queueUrl, sqsSettings);
+    this.db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
+    const env = {
+      ...stackServiceEnv(stack),
+      DATABASE_SCHEMA: names.schema,
+      TOPIC_OBJECT_EVENTS: names.topics.objectEvents,
+      TOPIC_FLOW_RECORDS: names.topics.flowRecords,
+      TOPIC_TGW_FLOW_RECORDS: `${names.id}.vpcflow.tgw-records`,
+      TOPIC_CLOUDTRAIL_EVENTS: names.topics.cloudTrailEvents,
+      TOPIC_DEAD_LETTERS: names.topics.deadLetters,
+      SQS_QUEUE_URL: queueUrl,
+      SQS_WAIT_SECONDS: '1',
+    };
+    const logDir = join(this.repoRoot, 'test-results', names.id);
+    const make = (app: string, extra: Record<string, string> = {}) => {
+      const s = new ServiceProcess({
+        app,
+        repoRoot: this.repoRoot,
+        env: { ...env, ...extra },
+        logDir,
+        baseEnv: this.env,
+      });
+      this.services.set(app, s);
+      return s;
+    };
+    // The sink first: it creates the schema that query-api reads.
+    await make('sink', { KAFKA_GROUP_ID: names.group('sink') }).start();
+    await Promise.all([
+      make('flow-parser', { KAFKA_GROUP_ID: names.group('flow-parser') }).start(),
+      make('cloudtrail-parser', { KAFKA_GROUP_ID: names.group('cloudtrail-parser') }).start(),
+      make('notifier').start(),
+      make('query-api').start(),
+    ]);
+    this.api = supertest(this.service('query-api').baseUrl);
+    return this;
+  }
+
+  service(app: string): ServiceProcess {
+    const s = this.services.get(app);
+    if (!s) {
+      throw new Error(`no ${app} in this pipeline`);
+    }
+    return s;
+  }
+
+  async upload(key: string, body: Buffer): Promise<Uploaded> {
+    await this.s3.putObject(this.names.bucket, key, body);
+    return { bucket: this.names.bucket, key, size: body.length };
+  }
+
+  /** Sends one S3 → SQS notification for the objects (as S3 does, keys URL-encoded). */
+  async notify(objects: Uploaded[]): Promise<void> {
+    await this.queue.send(s3NotificationBody(objects));
+  }
+
+  /** Every item of a list endpoint, following nextCursor. */
+  async allPages(path: string, query: Record<string, string | number>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await this.api
+        .get(path)
+        .query({ ...query, ...(cursor ? { cursor } : {}) })
+        .expect(200);
+      const body = res.body as { items: Record<string, unknown>[]; nextCursor: string | null };
+      items.push(...body.items);
+      cursor = body.nextCursor;
+    } while (cursor);
+    return items;
+  }
+
+  /** Sum of a Prometheus counter over its label sets, read from a service's /metrics. */
+  async metric(app: string, name: string): Promise<number> {
+    const text = await (await fetch(`${this.service(app).baseUrl}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith(name))
+      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.services.values()].map((s) => s.stop()));
+    await this.db?.query(`DROP SCHEMA IF EXISTS "${this.names.schema}" CASCADE`);
+    await this.db?.end();
+    this.queue?.close();
+    this.s3?.close();
+  }
+}
