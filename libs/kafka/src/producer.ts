@@ -12,8 +12,9 @@ export interface OutgoingMessage {
 export interface ProducerSettings {
   metrics: Registry;
   /**
-   * A send is split so that one request stays under this many bytes of values (the broker's
-   * default message.max.bytes is 1 MB and all messages of one key land in one record batch).
+   * A send is split so that one request stays under this many bytes (keys, values and per-record
+   * overhead): the broker's default message.max.bytes is 1 MB and all messages of one key land in
+   * one record batch.
    */
   maxRequestBytes?: number;
   compression?: 'none' | 'gzip';
@@ -37,7 +38,7 @@ export class KafkaProducer {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
     });
-    this.maxRequestBytes = settings.maxRequestBytes ?? 900_000;
+    this.maxRequestBytes = settings.maxRequestBytes ?? 800_000;
     this.compression = settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     this.sent = metric(
       settings.metrics,
@@ -70,9 +71,9 @@ export class KafkaProducer {
       let end = start;
       while (
         end < messages.length &&
-        (end === start || bytes + messages[end]!.value.length <= this.maxRequestBytes)
+        (end === start || bytes + sizeOf(messages[end]!) <= this.maxRequestBytes)
       ) {
-        bytes += messages[end]!.value.length;
+        bytes += sizeOf(messages[end]!);
         end++;
       }
       if (bytes > this.maxRequestBytes) {
@@ -98,6 +99,16 @@ export class KafkaProducer {
     await this.producer.disconnect();
     this.connected = false;
   }
+}
+
+/** Upper bound of a record's size in a v2 record batch: key, value, headers and ~40 bytes of varints. */
+const RECORD_OVERHEAD = 40;
+function sizeOf(m: OutgoingMessage): number {
+  let n = m.value.length + RECORD_OVERHEAD + (m.key === null ? 0 : Buffer.byteLength(m.key));
+  for (const [k, v] of Object.entries(m.headers ?? {})) {
+    n += Buffer.byteLength(k) + Buffer.byteLength(v) + 8;
+  }
+  return n;
 }
 
 function metric(registry: Registry, name: string, help: string): Counter<'topic'> {

@@ -6,6 +6,8 @@ import { Gauge } from 'prom-client';
 export type { Pool, PoolClient } from 'pg';
 
 const INT8_OID = 20;
+/** `date` columns stay `YYYY-MM-DD` text: a JS Date would shift them to local midnight. */
+const DATE_OID = 1082;
 
 export interface PoolSettings {
   connectionString: string;
@@ -31,10 +33,15 @@ export function createPool(settings: PoolSettings): pg.Pool {
     options: `-c search_path=${settings.schema},public`,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
-    // bigint columns (bytes, packets, offsets) as numbers: every value we store is below 2^53.
+    // bigint columns (bytes, packets, offsets) as numbers: every value we store is below 2^53;
+    // dates as their text.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
-        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        oid === INT8_OID
+          ? Number
+          : oid === DATE_OID
+            ? (value: string) => value
+            : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
   // Without this listener an idle connection dropped by the server crashes the process.
