@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type pg from 'pg';
 import { decodeCursor } from './cursor';
 import { page, type Page } from './flow-records.queries';
@@ -22,11 +23,12 @@ export type DeadLetterRow = Record<string, unknown> & {
   reason: string;
   message: string;
   payload: string | null;
+  payload_base64: string | null;
   payload_truncated: boolean;
   occurred_at: Date;
 };
 
-/** Read side of `dead_letters`; the payload is returned as text (it is mostly text; bytea kept as is). */
+/** Read side of `dead_letters`. */
 export class DeadLettersQueries {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -42,19 +44,20 @@ export class DeadLettersQueries {
       w.add('id > ?', id);
     }
     const sql =
-      `SELECT id, service, bucket, key, position, reason, message, ` +
-      `convert_from(payload, 'UTF8') AS payload, payload_truncated, occurred_at ` +
+      `SELECT id, service, bucket, key, position, reason, message, payload, payload_truncated, occurred_at ` +
       `FROM dead_letters ${w.sql()} ORDER BY id LIMIT ${w.param(f.limit + 1)}`;
-    const { rows } = await this.pool.query<DeadLetterRow>(sql, w.params).catch(async (err: unknown) => {
-      // convert_from fails on bytes that are not UTF-8: fall back to hex for this page.
-      if ((err as { code?: string }).code !== '22021') {
-        throw err;
-      }
-      return this.pool.query<DeadLetterRow>(
-        sql.replace("convert_from(payload, 'UTF8')", "encode(payload, 'hex')"),
-        w.params,
-      );
-    });
-    return page(rows, f.limit, (r) => [Number(r.id)]);
+    const { rows } = await this.pool.query<StoredRow>(sql, w.params);
+    // The original bytes as base64 (exact), and as text when they are valid UTF-8 (most are).
+    const items = rows.map(
+      ({ payload, ...rest }) =>
+        ({
+          ...rest,
+          payload: payload && isUtf8(payload) ? payload.toString('utf8') : null,
+          payload_base64: payload ? payload.toString('base64') : null,
+        }) as DeadLetterRow,
+    );
+    return page(items, f.limit, (r) => [Number(r.id)]);
   }
 }
+
+type StoredRow = Record<string, unknown> & { id: number; payload: Buffer | null };

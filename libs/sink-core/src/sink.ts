@@ -129,6 +129,7 @@ export class Sink {
       }
     }
     await this.partitions.ensure('vpc_flow_records', new Set(flows.map((r) => dayOf(r.event_time))));
+    await this.partitions.ensure('tgw_flow_records', new Set(tgwFlows.map((r) => dayOf(r.event_time))));
     await this.partitions.ensure(
       'cloudtrail_events',
       new Set(events.map((e) => dayOf(e.lake.eventTimeMillis))),
