@@ -1,18 +1,12 @@
 import type { CloudTrailEvent, CloudTrailUserIdentity, DecodeOutput, ObjectContext } from '@lake/schemas';
+import { setOwn } from './json-value.assembler';
 
 type Json = Record<string, unknown>;
+type Resource = NonNullable<CloudTrailEvent['resources']>[number];
+type TlsDetails = NonNullable<CloudTrailEvent['tlsDetails']>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null =>
-  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
-/** CloudTrail writes booleans, and in some older events the strings "true"/"false". */
-const bool = (v: unknown): boolean | null =>
-  typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : null;
-/** Free-form members are kept whole as JSON text; absent and JSON null stay null. */
-const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
-
-/** Top-level members with a place of their own in the Avro record; any other goes to otherFields. */
-const KNOWN = new Set([
+/** Members of a record with a field of their own in the Avro record; any other goes to otherFields. */
+const RECORD_FIELDS: ReadonlySet<string> = new Set([
   'eventVersion',
   'userIdentity',
   'eventTime',
@@ -43,8 +37,7 @@ const KNOWN = new Set([
   'edgeDeviceDetails',
   'addendum',
 ]);
-
-const IDENTITY_KNOWN = new Set([
+const IDENTITY_FIELDS: ReadonlySet<string> = new Set([
   'type',
   'principalId',
   'arn',
@@ -57,38 +50,159 @@ const IDENTITY_KNOWN = new Set([
   'sessionContext',
   'onBehalfOf',
 ]);
+const RESOURCE_FIELDS: ReadonlySet<string> = new Set(['ARN', 'accountId', 'type']);
+const TLS_FIELDS: ReadonlySet<string> = new Set(['tlsVersion', 'cipherSuite', 'clientProvidedHostHeader']);
 
-function rest(obj: Json, known: Set<string>): string | null {
-  let out: Json | null = null;
-  for (const [k, v] of Object.entries(obj)) {
-    if (!known.has(k)) {
-      (out ??= {})[k] = v;
+/**
+ * CloudTrail writes eventTime as `yyyy-MM-ddTHH:mm:ssZ`. A time zone is required: Date.parse reads
+ * a time without one as local time, which would make the result depend on the host.
+ */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const present = (v: unknown): boolean => v !== undefined && v !== null;
+
+/**
+ * Reads the members of one JSON object into typed fields. A member whose value does not fit its
+ * field (an object where a string belongs, `"yes"` for a boolean) is kept as written with the
+ * object's other fields, so that nothing is lost.
+ */
+class MemberReader {
+  private leftovers: Json | null = null;
+
+  constructor(private readonly source: Json) {}
+
+  /** Strings as they are; numbers and booleans written out as text. */
+  text(name: string): string | null {
+    const v = this.source[name];
+    if (typeof v === 'string') {
+      return v;
     }
+    if (typeof v === 'number' || typeof v === 'boolean') {
+      return String(v);
+    }
+    return present(v) ? this.misfit(name, v) : null;
   }
-  return out ? JSON.stringify(out) : null;
-}
 
-function userIdentity(v: unknown): CloudTrailUserIdentity | null {
-  if (!isObject(v)) {
+  /** Booleans; some services write `"true"` and `"false"` strings instead. */
+  flag(name: string): boolean | null {
+    const v = this.source[name];
+    if (typeof v === 'boolean') {
+      return v;
+    }
+    if (v === 'true' || v === 'false') {
+      return v === 'true';
+    }
+    return present(v) ? this.misfit(name, v) : null;
+  }
+
+  /** Any value, kept whole as JSON text; absent and JSON null stay null. */
+  json(name: string): string | null {
+    const v = this.source[name];
+    return present(v) ? JSON.stringify(v) : null;
+  }
+
+  misfit(name: string, value: unknown): null {
+    setOwn((this.leftovers ??= {}), name, value);
     return null;
   }
+
+  /** True when every member was known and fitted its field. Call after reading the fields. */
+  fits(known: ReadonlySet<string>): boolean {
+    if (this.leftovers) {
+      return false;
+    }
+    for (const k in this.source) {
+      if (!known.has(k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The members outside `known` and the misfits, as one JSON object text. Call after reading the fields. */
+  others(known: ReadonlySet<string>): string | null {
+    for (const k in this.source) {
+      if (!known.has(k)) {
+        setOwn((this.leftovers ??= {}), k, this.source[k]);
+      }
+    }
+    return this.leftovers ? JSON.stringify(this.leftovers) : null;
+  }
+}
+
+function userIdentity(v: unknown, record: MemberReader): CloudTrailUserIdentity | null {
+  if (!present(v)) {
+    return null;
+  }
+  if (!isObject(v)) {
+    return record.misfit('userIdentity', v);
+  }
+  const u = new MemberReader(v);
   return {
-    type: str(v['type']),
-    principalId: str(v['principalId']),
-    arn: str(v['arn']),
-    accountId: str(v['accountId']),
-    accessKeyId: str(v['accessKeyId']),
-    userName: str(v['userName']),
-    invokedBy: str(v['invokedBy']),
-    identityProvider: str(v['identityProvider']),
-    credentialId: str(v['credentialId']),
-    sessionContext: json(v['sessionContext']),
-    onBehalfOf: json(v['onBehalfOf']),
-    otherFields: rest(v, IDENTITY_KNOWN),
+    type: u.text('type'),
+    principalId: u.text('principalId'),
+    arn: u.text('arn'),
+    accountId: u.text('accountId'),
+    accessKeyId: u.text('accessKeyId'),
+    userName: u.text('userName'),
+    invokedBy: u.text('invokedBy'),
+    identityProvider: u.text('identityProvider'),
+    credentialId: u.text('credentialId'),
+    sessionContext: u.json('sessionContext'),
+    onBehalfOf: u.json('onBehalfOf'),
+    otherFields: u.others(IDENTITY_FIELDS),
   };
 }
 
-/** The ARN, else `type/name` (a service event has only invokedBy or accountId). */
+/**
+ * Resources that do not fit the three Avro fields (AWS documents `ARNPrefix` in place of `ARN` for
+ * some services) are mapped as far as they go, and the whole array is also kept in otherFields.
+ */
+function resources(v: unknown, record: MemberReader): Resource[] | null {
+  if (!present(v)) {
+    return null;
+  }
+  if (!Array.isArray(v)) {
+    return record.misfit('resources', v);
+  }
+  let fits = true;
+  const out: Resource[] = [];
+  for (const item of v) {
+    if (!isObject(item)) {
+      fits = false;
+      continue;
+    }
+    const r = new MemberReader(item);
+    out.push({ ARN: r.text('ARN'), accountId: r.text('accountId'), type: r.text('type') });
+    fits &&= r.fits(RESOURCE_FIELDS);
+  }
+  if (!fits) {
+    record.misfit('resources', v);
+  }
+  return out;
+}
+
+function tlsDetails(v: unknown, record: MemberReader): TlsDetails | null {
+  if (!present(v)) {
+    return null;
+  }
+  if (!isObject(v)) {
+    return record.misfit('tlsDetails', v);
+  }
+  const t = new MemberReader(v);
+  const out: TlsDetails = {
+    tlsVersion: t.text('tlsVersion'),
+    cipherSuite: t.text('cipherSuite'),
+    clientProvidedHostHeader: t.text('clientProvidedHostHeader'),
+  };
+  if (!t.fits(TLS_FIELDS)) {
+    record.misfit('tlsDetails', v);
+  }
+  return out;
+}
+
+/** The ARN, else `type/name`, else whichever of the two there is. */
 function principalOf(u: CloudTrailUserIdentity | null): string | null {
   if (!u) {
     return null;
@@ -96,108 +210,83 @@ function principalOf(u: CloudTrailUserIdentity | null): string | null {
   if (u.arn) {
     return u.arn;
   }
-  const name = u.userName ?? u.principalId ?? u.invokedBy ?? u.accountId;
-  if (!u.type && !name) {
-    return null;
-  }
-  return `${u.type ?? 'Unknown'}/${name ?? 'unknown'}`;
+  const name = u.userName || u.principalId || u.invokedBy || u.accountId || null;
+  const type = u.type || null;
+  return type && name ? `${type}/${name}` : (type ?? name);
 }
 
-function issue(message: string, index: number, raw: unknown): DecodeOutput<CloudTrailEvent> {
+function invalid(message: string, index: number, raw: Json): DecodeOutput<CloudTrailEvent> {
   return {
     ok: false,
     issue: { reason: 'RECORD_INVALID', message, position: index, payload: Buffer.from(JSON.stringify(raw)) },
   };
 }
 
-/** Maps one parsed CloudTrail record (an element of `Records`) to the Avro record. */
+/** Maps one element of a log file's `Records` array (0-based `index`) to the Avro record. */
 export function mapCloudTrailRecord(
-  raw: unknown,
+  raw: Json,
   context: ObjectContext,
   index: number,
 ): DecodeOutput<CloudTrailEvent> {
-  if (!isObject(raw)) {
-    return {
-      ok: false,
-      issue: {
-        reason: 'RECORD_NOT_OBJECT',
-        message: `record ${index} is ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}, not an object`,
-        position: index,
-        payload: Buffer.from(JSON.stringify(raw) ?? 'undefined'),
-      },
-    };
+  const eventTime = raw['eventTime'];
+  if (typeof eventTime !== 'string' || !ISO_8601.test(eventTime)) {
+    return invalid(`record ${index} has no eventTime in ISO 8601 with a time zone`, index, raw);
   }
-  const eventTime = str(raw['eventTime']);
-  const millis = eventTime === null ? Number.NaN : Date.parse(eventTime);
-  if (eventTime === null || Number.isNaN(millis)) {
-    return issue(`record ${index} has no valid eventTime`, index, raw);
+  const eventTimeMillis = Date.parse(eventTime);
+  if (Number.isNaN(eventTimeMillis)) {
+    return invalid(`record ${index} has an eventTime that is not a date: ${eventTime}`, index, raw);
   }
-  const eventID = str(raw['eventID']);
-  const eventVersion = str(raw['eventVersion']);
-  // eventID exists since record version 1.01; version 1.0 records (AWS's own examples) have none.
-  if (!eventID && eventVersion !== '1.0') {
-    return issue(`record ${index} has no eventID`, index, raw);
+  const eventID = raw['eventID'];
+  // Version 1.0 records predate eventID: the User Guide's own 1.0 examples have none.
+  const legacy = !present(eventID) && raw['eventVersion'] === '1.0';
+  if (!legacy && (typeof eventID !== 'string' || eventID === '')) {
+    return invalid(`record ${index} has no eventID`, index, raw);
   }
-  const identity = userIdentity(raw['userIdentity']);
-  const errorCode = str(raw['errorCode']);
-  const errorMessage = str(raw['errorMessage']);
-  const tls = raw['tlsDetails'];
-  const resources = raw['resources'];
-  return {
-    ok: true,
-    value: {
-      eventVersion,
-      userIdentity: identity,
-      eventTime,
-      eventSource: str(raw['eventSource']),
-      eventName: str(raw['eventName']),
-      awsRegion: str(raw['awsRegion']),
-      sourceIPAddress: str(raw['sourceIPAddress']),
-      userAgent: str(raw['userAgent']),
-      errorCode,
-      errorMessage,
-      requestParameters: json(raw['requestParameters']),
-      responseElements: json(raw['responseElements']),
-      additionalEventData: json(raw['additionalEventData']),
-      requestID: str(raw['requestID']),
-      eventID,
-      readOnly: bool(raw['readOnly']),
-      resources: Array.isArray(resources)
-        ? resources.filter(isObject).map((r) => ({
-            ARN: str(r['ARN']) ?? str(r['arn']),
-            accountId: str(r['accountId']),
-            type: str(r['type']),
-          }))
-        : null,
-      eventType: str(raw['eventType']),
-      apiVersion: str(raw['apiVersion']),
-      managementEvent: bool(raw['managementEvent']),
-      recipientAccountId: str(raw['recipientAccountId']),
-      sharedEventID: str(raw['sharedEventID']),
-      vpcEndpointId: str(raw['vpcEndpointId']),
-      eventCategory: str(raw['eventCategory']),
-      serviceEventDetails: json(raw['serviceEventDetails']),
-      tlsDetails: isObject(tls)
-        ? {
-            tlsVersion: str(tls['tlsVersion']),
-            cipherSuite: str(tls['cipherSuite']),
-            clientProvidedHostHeader: str(tls['clientProvidedHostHeader']),
-          }
-        : null,
-      sessionCredentialFromConsole: str(raw['sessionCredentialFromConsole']),
-      edgeDeviceDetails: json(raw['edgeDeviceDetails']),
-      addendum: json(raw['addendum']),
-      otherFields: rest(raw, KNOWN),
-      lake: {
-        sourceBucket: context.bucket,
-        sourceKey: context.key,
-        recordIndex: index,
-        eventTimeMillis: millis,
-        principal: principalOf(identity),
-        isError: errorCode !== null || errorMessage !== null,
-        keyAccountId: context.keyInfo.accountId,
-        keyRegion: context.keyInfo.region,
-      },
+
+  const r = new MemberReader(raw);
+  const identity = userIdentity(raw['userIdentity'], r);
+  const value: CloudTrailEvent = {
+    eventVersion: r.text('eventVersion'),
+    userIdentity: identity,
+    eventTime,
+    eventSource: r.text('eventSource'),
+    eventName: r.text('eventName'),
+    awsRegion: r.text('awsRegion'),
+    sourceIPAddress: r.text('sourceIPAddress'),
+    userAgent: r.text('userAgent'),
+    errorCode: r.text('errorCode'),
+    errorMessage: r.text('errorMessage'),
+    requestParameters: r.json('requestParameters'),
+    responseElements: r.json('responseElements'),
+    additionalEventData: r.json('additionalEventData'),
+    requestID: r.text('requestID'),
+    eventID: typeof eventID === 'string' ? eventID : null,
+    readOnly: r.flag('readOnly'),
+    resources: resources(raw['resources'], r),
+    eventType: r.text('eventType'),
+    apiVersion: r.text('apiVersion'),
+    managementEvent: r.flag('managementEvent'),
+    recipientAccountId: r.text('recipientAccountId'),
+    sharedEventID: r.text('sharedEventID'),
+    vpcEndpointId: r.text('vpcEndpointId'),
+    eventCategory: r.text('eventCategory'),
+    serviceEventDetails: r.json('serviceEventDetails'),
+    tlsDetails: tlsDetails(raw['tlsDetails'], r),
+    sessionCredentialFromConsole: r.text('sessionCredentialFromConsole'),
+    edgeDeviceDetails: r.json('edgeDeviceDetails'),
+    addendum: r.json('addendum'),
+    // Last: it also collects the misfits of the fields read above.
+    otherFields: r.others(RECORD_FIELDS),
+    lake: {
+      sourceBucket: context.bucket,
+      sourceKey: context.key,
+      recordIndex: index,
+      eventTimeMillis,
+      principal: principalOf(identity),
+      isError: present(raw['errorCode']) || present(raw['errorMessage']),
+      keyAccountId: context.keyInfo.accountId,
+      keyRegion: context.keyInfo.region,
     },
   };
+  return { ok: true, value };
 }
