@@ -1,3 +1,4 @@
+export { decodeObject } from './decode-object';
 export { ObjectDecodeError, decompress } from './decompress';
 export {
   ObjectParser,

@@ -11,7 +11,7 @@ import {
   type ObjectEvent,
   type ObjectKind,
 } from '@lake/schemas';
-import { ObjectDecodeError, decompress } from './decompress';
+import { decodeObject } from './decode-object';
 
 export interface ObjectParserSettings<T> {
   service: string;
@@ -137,34 +137,25 @@ export class ObjectParser<T> {
         }
         throw err;
       }
-      const source = decompress(body, event.key.endsWith('.gz'));
-      try {
-        for await (const batch of this.settings.decoder(source, context)) {
-          for (const out of batch) {
-            if (out.ok) {
-              const { topic, value } = this.settings.encode(out.value);
-              let list = pending.get(topic);
-              if (!list) {
-                list = [];
-                pending.set(topic, list);
-              }
-              list.push({ key: messageKey, value });
-              pendingCount++;
-            } else {
-              const { reason, message, position, payload } = out.issue;
-              letters.push(this.letter(context, reason, message, position, payload));
+      for await (const batch of decodeObject(body, context, this.settings.decoder)) {
+        for (const out of batch) {
+          if (out.ok) {
+            const { topic, value } = this.settings.encode(out.value);
+            let list = pending.get(topic);
+            if (!list) {
+              list = [];
+              pending.set(topic, list);
             }
-          }
-          if (pendingCount >= this.settings.batchSize) {
-            await flush();
+            list.push({ key: messageKey, value });
+            pendingCount++;
+          } else {
+            const { reason, message, position, payload } = out.issue;
+            letters.push(this.letter(context, reason, message, position, payload));
           }
         }
-      } catch (err) {
-        if (!(err instanceof ObjectDecodeError)) {
-          throw err;
+        if (pendingCount >= this.settings.batchSize) {
+          await flush();
         }
-        // The good records read before the damage still land.
-        letters.push(this.letter(context, err.reason, err.message, null, err.payload));
       }
       await flush();
       this.objects.inc({ kind: event.kind, outcome: outcome.deadLetters > 0 ? 'partial' : 'ok' });

@@ -222,6 +222,7 @@ describe('VpcFlowLineDecoder', () => {
   it('reports empty, header-only and header-less files once', () => {
     assert.deepEqual(reasons(decode('')), ['OBJECT_EMPTY']);
     assert.deepEqual(reasons(decode(`${header}\n`)), ['HEADER_ONLY']);
+    assert.deepEqual(reasons(decode(`${header}\n2 x\n`)), ['FIELD_COUNT'], 'a bad line is not header-only');
     assert.deepEqual(reasons(decode(`${good}\n${good}\n`)), ['HEADER_INVALID']);
   });
 

@@ -47,7 +47,7 @@ const TEMPLATES: Record<FlowFamily, Mutable> = {
 export class VpcFlowLineDecoder {
   private header: FlowHeader | null = null;
   private lineNo = 0;
-  private records = 0;
+  private dataLines = 0;
   private bytesSeen = 0;
   private broken = false;
   private readonly splitter = new LineSplitter();
@@ -71,7 +71,7 @@ export class VpcFlowLineDecoder {
     this.splitter.end((line) => this.line(line, out));
     if (this.bytesSeen === 0) {
       out.push(issue('OBJECT_EMPTY', 'the object is empty', null, null));
-    } else if (this.header && !this.broken && this.records === 0) {
+    } else if (this.header && !this.broken && this.dataLines === 0) {
       out.push(issue('HEADER_ONLY', 'the file has a header line but no records', null, null));
     }
   }
@@ -82,6 +82,9 @@ export class VpcFlowLineDecoder {
       return;
     }
     if (!isUtf8(bytes)) {
+      if (this.header !== null) {
+        this.dataLines++;
+      }
       out.push(issue('INVALID_UTF8', 'the line is not valid UTF-8', this.lineNo, bytes));
       return;
     }
@@ -101,6 +104,7 @@ export class VpcFlowLineDecoder {
       this.header = parseHeader(DEFAULT_FORMAT);
     }
     if (this.header) {
+      this.dataLines++;
       out.push(this.record(text, bytes, this.header));
     }
   }
@@ -172,7 +176,6 @@ export class VpcFlowLineDecoder {
     r['event_time'] = start !== null ? start * 1000 : end !== null ? end * 1000 : (keyInfo.deliveredAt ?? 0);
     r['extra'] = extra;
     enrich(r);
-    this.records++;
     return header.family === 'vpc'
       ? { ok: true, value: { family: 'vpc', record: r as unknown as FlowRecord } }
       : { ok: true, value: { family: 'tgw', record: r as unknown as TgwFlowRecord } };
