@@ -15,6 +15,8 @@ export interface ServiceProcessOptions {
   baseEnv: Readonly<Record<string, string | undefined>>;
   /** HTTP port (the API port of query-api, the ops port of the others); a free one when omitted. */
   port?: number;
+  /** Run the esbuild bundle (dist/apps/<app>/main.js, from `nx build`) instead of the TypeScript source. */
+  built?: boolean;
 }
 
 let counter = 0;
@@ -32,6 +34,11 @@ export class ServiceProcess {
   constructor(private readonly options: ServiceProcessOptions) {
     mkdirSync(options.logDir, { recursive: true });
     this.logFile = join(options.logDir, `${options.app}-${++counter}.log`);
+  }
+
+  /** Process id of the running service (for /proc readings such as peak RSS). */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get baseUrl(): string {

@@ -1,0 +1,265 @@
+/**
+ * Flow-log benchmark (npm run bench:flow -- [--records N] [--version V] [--no-services]).
+ * Every figure is printed next to a baseline measured in the same run on the same data:
+ *   1. decode + enrich + Avro-encode, records/s and per CPU-second, vs `gunzip -c | wc -l` lines/s;
+ *   2. flow-parser service, S3 → Kafka records/s, and its peak RSS (VmHWM) on the file;
+ *   3. sink service, Kafka → Postgres rows/s, vs `psql \copy` of the same rows into a table of the
+ *      same shape (same primary key).
+ * Results also go to bench-results/flow-bench.json. Needs the local stack for 2 and 3.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createReadStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Registry } from 'prom-client';
+import { KafkaProducer, createKafka, ensureTopics } from '@lake/kafka';
+import { createLogger } from '@lake/observability';
+import { classifyKey } from '@lake/object-keys';
+import { decodeObject } from '@lake/parser-core';
+import { S3Store } from '@lake/s3';
+import { codecs, type ObjectContext } from '@lake/schemas';
+import { ServiceProcess, stackEndpoints, stackServiceEnv, uniqueNames, waitFor } from '@lake/testing';
+import { createVpcFlowDecoder } from '@lake/vpc-flow';
+import { writeFlowLog } from '../generate/generate-flow-log';
+
+const ROOT = join(__dirname, '..', '..');
+const KEY =
+  'AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/05/01/111122223333_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20240501T1205Z_b3e4c5d6.log.gz';
+
+const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+async function decodeStage(file: string): Promise<{ records: number; ms: number; cpuMs: number }> {
+  const context: ObjectContext = { bucket: 'bench', key: KEY, keyInfo: classifyKey(KEY) };
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  let records = 0;
+  let bytes = 0;
+  for await (const batch of decodeObject(
+    createReadStream(file, { highWaterMark: 1 << 16 }),
+    context,
+    createVpcFlowDecoder(),
+  )) {
+    for (const o of batch) {
+      if (o.ok && o.value.family === 'vpc') {
+        bytes += codecs.flowRecord.encode(o.value.record).length;
+        records++;
+      }
+    }
+  }
+  const used = process.cpuUsage(cpu);
+  if (bytes === 0) {
+    throw new Error('nothing decoded');
+  }
+  return { records, ms: performance.now() - t0, cpuMs: (used.user + used.system) / 1000 };
+}
+
+function peakRssMb(pid: number | undefined): number | null {
+  if (!pid) {
+    return null;
+  }
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m ? Math.round(Number(m[1]) / 1024) : null;
+}
+
+async function metric(s: ServiceProcess, name: string): Promise<number> {
+  const text = await (await fetch(`${s.baseUrl}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
+async function servicesStage(file: string, records: number) {
+  const stack = stackEndpoints(process.env);
+  const names = uniqueNames('bench');
+  const metrics = new Registry();
+  const logger = createLogger({ service: 'bench', level: 'warn' });
+  const s3 = new S3Store({
+    region: stack.region,
+    endpoint: stack.s3Endpoint,
+    metrics,
+    credentials: stack.credentials,
+  });
+  await s3.ensureBucket(names.bucket);
+  await s3.putObject(names.bucket, KEY, readFileSync(file));
+  const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: 'bench', logger });
+  const topics = { ...names.topics, tgw: `${names.id}.tgw` };
+  await ensureTopics(
+    kafka,
+    Object.values(topics).map((name) => ({ name, partitions: 3 })),
+  );
+  const env = {
+    ...stackServiceEnv(stack),
+    DATABASE_SCHEMA: names.schema,
+    TOPIC_OBJECT_EVENTS: topics.objectEvents,
+    TOPIC_FLOW_RECORDS: topics.flowRecords,
+    TOPIC_TGW_FLOW_RECORDS: topics.tgw,
+    TOPIC_CLOUDTRAIL_EVENTS: topics.cloudTrailEvents,
+    TOPIC_DEAD_LETTERS: topics.deadLetters,
+    LOG_LEVEL: 'warn',
+  };
+  const logDir = join(ROOT, 'bench-results', names.id);
+  const parser = new ServiceProcess({
+    app: 'flow-parser',
+    repoRoot: ROOT,
+    env: { ...env, KAFKA_GROUP_ID: names.group('fp') },
+    logDir,
+    baseEnv: process.env,
+  });
+  await parser.start();
+  const producer = new KafkaProducer(kafka, { metrics });
+  await producer.connect();
+  const t0 = performance.now();
+  await producer.send(topics.objectEvents, [
+    {
+      key: `${names.bucket}/${KEY}`,
+      value: codecs.objectEvent.encode({
+        bucket: names.bucket,
+        key: KEY,
+        size: statSync(file).size,
+        etag: null,
+        versionId: null,
+        sequencer: null,
+        eventName: 'ObjectCreated:Put',
+        eventTime: Date.now(),
+        kind: 'VPCFLOWLOGS',
+        accountId: '111122223333',
+        region: 'us-east-1',
+        source: 'bench',
+        discoveredAt: Date.now(),
+      }),
+    },
+  ]);
+  await waitFor(
+    'the parser to publish every record',
+    async () => ((await metric(parser, 'lake_parser_records_total')) >= records ? true : undefined),
+    {
+      timeoutMs: 3_600_000,
+      intervalMs: 200,
+    },
+  );
+  const parserMs = performance.now() - t0;
+  const parserRss = peakRssMb(parser.pid);
+  await parser.stop();
+  await producer.close();
+
+  const sink = new ServiceProcess({
+    app: 'sink',
+    repoRoot: ROOT,
+    env: { ...env, KAFKA_GROUP_ID: names.group('sink') },
+    logDir,
+    baseEnv: process.env,
+  });
+  const t1 = performance.now();
+  await sink.start();
+  await waitFor(
+    'the sink to write every row',
+    async () => ((await metric(sink, 'lake_sink_rows_inserted_total')) >= records ? true : undefined),
+    {
+      timeoutMs: 3_600_000,
+      intervalMs: 200,
+    },
+  );
+  const sinkMs = performance.now() - t1;
+  const sinkRss = peakRssMb(sink.pid);
+  await sink.stop();
+
+  // Baseline: psql \copy of the same rows into a table of the same shape and primary key.
+  const csv = join(tmpdir(), `${names.id}.csv`);
+  const psql = (sql: string) =>
+    execFileSync('psql', [stack.databaseUrl, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { encoding: 'utf8' });
+  psql(`\\copy (SELECT * FROM "${names.schema}".vpc_flow_records) TO '${csv}' CSV`);
+  psql(
+    `CREATE TABLE "${names.schema}".copy_baseline (LIKE "${names.schema}".vpc_flow_records INCLUDING ALL)`,
+  );
+  const t2 = performance.now();
+  psql(`\\copy "${names.schema}".copy_baseline FROM '${csv}' CSV`);
+  const copyMs = performance.now() - t2;
+  psql(`DROP SCHEMA "${names.schema}" CASCADE`);
+  spawnSync('rm', ['-f', csv]);
+  s3.close();
+  return { parserMs, parserRss, sinkMs, sinkRss, copyMs };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      records: { type: 'string', default: '1000000' },
+      version: { type: 'string', default: '5' },
+      seed: { type: 'string', default: '42' },
+      'no-services': { type: 'boolean', default: false },
+    },
+  });
+  const records = Number(values.records);
+  // The services run as deployed: the esbuild bundles, not TypeScript through tsx.
+  for (const app of ['flow-parser', 'sink']) {
+    execFileSync(process.execPath, [join(ROOT, 'tools', 'scripts', 'build-app.mjs'), app], {
+      stdio: 'inherit',
+    });
+  }
+  const file = join(tmpdir(), `flow-bench-${records}-v${values.version}.log.gz`);
+  console.log(`generating ${fmt(records)} v${values.version} records (seed ${values.seed})…`);
+  await writeFlowLog({ out: file, records, version: Number(values.version), seed: Number(values.seed) });
+  const sizeMb = statSync(file).size / 1e6;
+
+  const g0 = performance.now();
+  const lines = Number(
+    execFileSync('bash', ['-c', `gunzip -c '${file}' | wc -l`], { encoding: 'utf8' }).trim(),
+  );
+  const gunzipMs = performance.now() - g0;
+  const decode = await decodeStage(file);
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    records,
+    version: Number(values.version),
+    fileMb: Number(sizeMb.toFixed(1)),
+    baselineGunzipLinesPerSec: rate(lines, gunzipMs),
+    decodeRecordsPerSec: rate(decode.records, decode.ms),
+    decodeRecordsPerCpuSec: rate(decode.records, decode.cpuMs),
+    decodeVsGunzip: Number((rate(decode.records, decode.ms) / rate(lines, gunzipMs)).toFixed(2)),
+  };
+  if (!values['no-services']) {
+    const s = await servicesStage(file, records);
+    Object.assign(results, {
+      parserRecordsPerSec: rate(records, s.parserMs),
+      parserPeakRssMb: s.parserRss,
+      sinkRowsPerSec: rate(records, s.sinkMs),
+      sinkPeakRssMb: s.sinkRss,
+      baselineCopyRowsPerSec: rate(records, s.copyMs),
+      sinkVsCopy: Number((rate(records, s.sinkMs) / rate(records, s.copyMs)).toFixed(2)),
+    });
+  }
+  console.log(`\nflow-log benchmark, ${fmt(records)} records, ${sizeMb.toFixed(1)} MB gzip`);
+  const row = (label: string, value: unknown, baseline = '') =>
+    console.log(`  ${label.padEnd(38)} ${String(value).padStart(12)}  ${baseline}`);
+  row('baseline gunzip | wc -l (lines/s)', fmt(results['baselineGunzipLinesPerSec'] as number));
+  row(
+    'decode+enrich+Avro (records/s)',
+    fmt(((decode.records / decode.ms) * 1000) | 0),
+    `${String(results['decodeVsGunzip'])}× gunzip (target ≥ 0.5)`,
+  );
+  row('decode+enrich+Avro (records/CPU-s)', fmt(results['decodeRecordsPerCpuSec'] as number));
+  if (results['parserRecordsPerSec'] !== undefined) {
+    row('flow-parser S3 → Kafka (records/s)', fmt(results['parserRecordsPerSec'] as number));
+    row('flow-parser peak RSS (MB)', String(results['parserPeakRssMb']), 'target ≤ 200 on a 75 MB file');
+    row('baseline psql \\copy (rows/s)', fmt(results['baselineCopyRowsPerSec'] as number));
+    row(
+      'sink Kafka → Postgres (rows/s)',
+      fmt(results['sinkRowsPerSec'] as number),
+      `${String(results['sinkVsCopy'])}× \\copy (target ≥ 0.5)`,
+    );
+    row('sink peak RSS (MB)', String(results['sinkPeakRssMb']));
+  }
+  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench-results', 'flow-bench.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log('\nwritten to bench-results/flow-bench.json');
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

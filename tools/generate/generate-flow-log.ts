@@ -1,0 +1,61 @@
+/**
+ * Writes a realistic gzip flow-log file: npm run generate -- --records 1000000 --version 5 --seed 1 --out FILE
+ */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import { createGzip } from 'node:zlib';
+import { FlowLogGenerator } from './flow-log.generator';
+
+export async function writeFlowLog(o: {
+  out: string;
+  records: number;
+  version: number;
+  seed: number;
+  startEpoch?: number;
+}): Promise<void> {
+  const gen = new FlowLogGenerator({
+    seed: o.seed,
+    version: o.version,
+    accountId: '111122223333',
+    startEpoch: o.startEpoch ?? 1714564800,
+  });
+  const gzip = createGzip({ level: 6 });
+  const file = createWriteStream(o.out);
+  gzip.pipe(file);
+  let buf = `${gen.header()}\n`;
+  for (let i = 0; i < o.records; i++) {
+    buf += `${gen.line()}\n`;
+    if (buf.length > 1 << 20) {
+      if (!gzip.write(buf)) {
+        await once(gzip, 'drain');
+      }
+      buf = '';
+    }
+  }
+  gzip.end(buf);
+  await once(file, 'close');
+}
+
+if (require.main === module) {
+  const { values } = parseArgs({
+    options: {
+      records: { type: 'string', default: '100000' },
+      version: { type: 'string', default: '5' },
+      seed: { type: 'string', default: '1' },
+      out: { type: 'string', default: 'flow.log.gz' },
+    },
+  });
+  writeFlowLog({
+    out: values.out,
+    records: Number(values.records),
+    version: Number(values.version),
+    seed: Number(values.seed),
+  }).then(
+    () => console.log(`wrote ${values.out}`),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
