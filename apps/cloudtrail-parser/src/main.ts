@@ -13,7 +13,10 @@ async function main(config: CloudTrailParserConfig): Promise<void> {
     service: SERVICE,
     kinds: ['CLOUDTRAIL'],
     decoder: decodeCloudTrail,
-    encode: (e: CloudTrailEvent) => ({ topic: config.TOPIC_CLOUDTRAIL_EVENTS, value: codecs.cloudTrailEvent.encode(e) }),
+    encode: (e: CloudTrailEvent) => ({
+      topic: config.TOPIC_CLOUDTRAIL_EVENTS,
+      value: codecs.cloudTrailEvent.encode(e),
+    }),
     recordTopics: [config.TOPIC_CLOUDTRAIL_EVENTS],
     config,
     logger,

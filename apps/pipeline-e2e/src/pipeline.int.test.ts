@@ -9,24 +9,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import pg from 'pg';
-import supertest from 'supertest';
-import { S3Store } from '@lake/s3';
-import { SqsQueue, ensureQueue } from '@lake/sqs';
-import {
-  ServiceProcess,
-  s3NotificationBody,
-  stackEndpoints,
-  stackServiceEnv,
-  uniqueNames,
-  waitFor,
-} from '@lake/testing';
-import { Registry } from 'prom-client';
+import { PipelineHarness, s3NotificationBody, waitFor } from '@lake/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const SAMPLES = join(ROOT, 'tools', 'samples');
-const stack = stackEndpoints(process.env);
-const names = uniqueNames('e2e');
 
 const FLOW_V2_KEY =
   'AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/05/01/111122223333_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20240501T1205Z_a1b2c3d4.log.gz';
@@ -71,100 +57,20 @@ function expectedFlows(text: string, key: string): Map<string, Record<string, un
   return out;
 }
 
-const services: ServiceProcess[] = [];
-let api: ReturnType<typeof supertest>;
-let sink: ServiceProcess;
-let s3: S3Store;
-let queue: SqsQueue;
-let db: pg.Pool;
-
-async function allPages(
-  path: string,
-  query: Record<string, string | number>,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let cursor: string | null = null;
-  do {
-    const res = await api
-      .get(path)
-      .query({ ...query, ...(cursor ? { cursor } : {}) })
-      .expect(200);
-    const body = res.body as { items: Record<string, unknown>[]; nextCursor: string | null };
-    items.push(...body.items);
-    cursor = body.nextCursor;
-  } while (cursor);
-  return items;
-}
-
-async function metric(service: ServiceProcess, name: string): Promise<number> {
-  const text = await (await fetch(`${service.baseUrl}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(name))
-    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
-}
-
-async function upload(key: string, body: Buffer): Promise<{ bucket: string; key: string; size: number }> {
-  await s3.putObject(names.bucket, key, body);
-  return { bucket: names.bucket, key, size: body.length };
-}
+const harness = new PipelineHarness('e2e', ROOT, process.env);
+const names = harness.names;
+const allPages = (path: string, query: Record<string, string | number>) => harness.allPages(path, query);
+const upload = (key: string, body: Buffer) => harness.upload(key, body);
+let api: PipelineHarness['api'];
 
 describe('pipeline end to end', () => {
   before(async () => {
-    const metrics = new Registry();
-    s3 = new S3Store({
-      region: stack.region,
-      endpoint: stack.s3Endpoint,
-      metrics,
-      credentials: stack.credentials,
-    });
-    await s3.ensureBucket(names.bucket);
-    const sqsSettings = {
-      region: stack.region,
-      endpoint: stack.sqsEndpoint,
-      metrics,
-      credentials: stack.credentials,
-    };
-    const probe = new SqsQueue('http://unused', sqsSettings);
-    const queueUrl = await ensureQueue(probe.client, names.queue);
-    probe.close();
-    queue = new SqsQueue(queueUrl, sqsSettings);
-    db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
-
-    const env = {
-      ...stackServiceEnv(stack),
-      DATABASE_SCHEMA: names.schema,
-      TOPIC_OBJECT_EVENTS: names.topics.objectEvents,
-      TOPIC_FLOW_RECORDS: names.topics.flowRecords,
-      TOPIC_CLOUDTRAIL_EVENTS: names.topics.cloudTrailEvents,
-      TOPIC_DEAD_LETTERS: names.topics.deadLetters,
-      SQS_QUEUE_URL: queueUrl,
-      SQS_WAIT_SECONDS: '1',
-    };
-    const logDir = join(ROOT, 'test-results', names.id);
-    const start = (app: string, extra: Record<string, string> = {}) =>
-      new ServiceProcess({ app, repoRoot: ROOT, env: { ...env, ...extra }, logDir, baseEnv: process.env });
-    sink = start('sink', { KAFKA_GROUP_ID: names.group('sink') });
-    const all = [
-      sink,
-      start('flow-parser', { KAFKA_GROUP_ID: names.group('flow-parser') }),
-      start('cloudtrail-parser', { KAFKA_GROUP_ID: names.group('cloudtrail-parser') }),
-      start('notifier'),
-      start('query-api'),
-    ];
-    services.push(...all);
-    // The sink first: it creates the schema that query-api reads.
-    await sink.start();
-    await Promise.all(all.slice(1).map((s) => s.start()));
-    api = supertest(all[4]!.baseUrl);
+    await harness.start();
+    api = harness.api;
   });
 
   after(async () => {
-    await Promise.all(services.map((s) => s.stop()));
-    await db?.query(`DROP SCHEMA IF EXISTS "${names.schema}" CASCADE`);
-    await db?.end();
-    queue?.close();
-    s3?.close();
+    await harness.stop();
   });
 
   const v2Text = readFileSync(join(SAMPLES, 'vpcflow', 'v2-default.log'), 'utf8');
@@ -179,9 +85,11 @@ describe('pipeline end to end', () => {
       await upload(FLOW_V5_KEY, gzipSync(v5Text)),
     ];
     const trailObject = await upload(TRAIL_KEY, gzipSync(trailText));
-    await queue.send(JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: names.bucket }));
-    await queue.send(s3NotificationBody(objects));
-    await queue.send(s3NotificationBody([trailObject]));
+    await harness.queue.send(
+      JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: names.bucket }),
+    );
+    await harness.queue.send(s3NotificationBody(objects));
+    await harness.queue.send(s3NotificationBody([trailObject]));
 
     const flows = await waitFor('all flow records in the API', async () => {
       const items = await allPages('/v1/flows', { ...RANGE, limit: 4 });
@@ -243,8 +151,8 @@ describe('pipeline end to end', () => {
   });
 
   it('ignores replays: the same notifications again add no row', async () => {
-    const before = await metric(sink, 'lake_sink_rows_replayed_total');
-    await queue.send(
+    const before = await harness.metric('sink', 'lake_sink_rows_replayed_total');
+    await harness.queue.send(
       s3NotificationBody([
         { bucket: names.bucket, key: FLOW_V2_KEY, size: 1 },
         { bucket: names.bucket, key: FLOW_V5_KEY, size: 1 },
@@ -253,7 +161,7 @@ describe('pipeline end to end', () => {
     );
     const total = expected.size + trail.Records.length;
     await waitFor('the replayed rows to reach the sink', async () =>
-      (await metric(sink, 'lake_sink_rows_replayed_total')) >= before + total ? true : undefined,
+      (await harness.metric('sink', 'lake_sink_rows_replayed_total')) >= before + total ? true : undefined,
     );
     assert.equal((await allPages('/v1/flows', { ...RANGE, limit: 1000 })).length, expected.size);
     assert.equal(
@@ -270,8 +178,8 @@ describe('pipeline end to end', () => {
       await upload(BAD_GZIP_KEY, Buffer.from('this is not gzip')),
       await upload(BAD_LINE_KEY, gzipSync(badFile)),
     ];
-    await queue.send(s3NotificationBody(objects));
-    await queue.send('{"not":"an S3 notification"}');
+    await harness.queue.send(s3NotificationBody(objects));
+    await harness.queue.send('{"not":"an S3 notification"}');
     const letters = await waitFor('dead letters in the API', async () => {
       const items = await allPages('/v1/dead-letters', { from: '2000-01-01T00:00:00Z', limit: 100 });
       return items.length >= 3 ? items : undefined;
@@ -289,8 +197,8 @@ describe('pipeline end to end', () => {
       return mine.length >= 2 ? mine : undefined;
     });
     assert.deepEqual(goodLines.map((r) => r['source_line']).sort(), [2, 4]);
-    for (const s of services) {
-      assert.equal((await fetch(`${s.baseUrl}/health`)).status, 200, `${s.logFile} healthy`);
+    for (const [app, s] of harness.services) {
+      assert.equal((await fetch(`${s.baseUrl}/health`)).status, 200, `${app} healthy`);
     }
   });
 

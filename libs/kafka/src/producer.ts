@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Counter, Registry } from 'prom-client';
 import { Counter as PromCounter } from 'prom-client';
 import { KafkaAdapterError } from './kafka.errors';
@@ -37,6 +37,8 @@ export class KafkaProducer {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // murmur2 on the key, as the Java client partitions: a key lands on the same partition from any client.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     this.maxRequestBytes = settings.maxRequestBytes ?? 800_000;
     this.compression = settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
