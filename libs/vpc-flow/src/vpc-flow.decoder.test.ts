@@ -129,6 +129,81 @@ describe('VpcFlowLineDecoder on fixtures written by others', { skip: NO_FIXTURES
     }
   });
 
+  it('decodes every VRL test log with its format file, every line, no issue', () => {
+    const dir = join(FIXTURES, 'vrl');
+    const expected: Record<string, number> = {
+      'test-v2-default.log': 7,
+      'test-v3-tcp-flag-sequence.log': 8,
+      'test-nat-gateway.log': 6,
+      'test-v3-transit-gateway-path.log': 4,
+      'test-v5.log': 2,
+      'test-v7-ecs.log': 1,
+      'test-v8-v11.log': 2,
+    };
+    for (const [file, count] of Object.entries(expected)) {
+      const formatFile = join(dir, file.replace(/\.log$/, '.format.txt'));
+      const header = existsSync(formatFile)
+        ? readFileSync(formatFile, 'utf8').trim()
+        : 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+      const out = records(decode(`${header}\n${readFileSync(join(dir, file), 'utf8')}`));
+      assert.equal(out.length, count, file);
+      for (const r of out) {
+        assert.ok(flowType.isValid(r), `${file} line ${r.source_line}`);
+        assert.equal(r.extra, null, `${file}: every field is known`);
+      }
+    }
+    const [ecs] = records(
+      decode(
+        `${readFileSync(join(dir, 'test-v7-ecs.format.txt'), 'utf8').trim()}\n${readFileSync(join(dir, 'test-v7-ecs.log'), 'utf8')}`,
+      ),
+    );
+    assert.ok(ecs!.ecs_cluster_name);
+    assert.equal(ecs!.ecs_second_container_id, null);
+    const v11 = records(
+      decode(
+        `${readFileSync(join(dir, 'test-v8-v11.format.txt'), 'utf8').trim()}\n${readFileSync(join(dir, 'test-v8-v11.log'), 'utf8')}`,
+      ),
+    );
+    assert.equal(v11[0]!.next_hop_interface_type, 'network_load_balancer');
+    assert.equal(v11[0]!.asg_tag_2, 'my-asg-2');
+    assert.equal(v11[1]!.instance_tag, null);
+  });
+
+  it('decodes the Panther scenario records (v2 default format)', () => {
+    const yaml = readFileSync(join(FIXTURES, 'panther-analysis', 'attacker_vpc.yml'), 'utf8');
+    const lines = yaml
+      .split('\n')
+      .filter((l) => /^\s+- 2 /.test(l))
+      .map((l) => l.replace(/^\s+- /, ''));
+    assert.equal(lines.length, 6);
+    const out = records(
+      decode(
+        `version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n${lines.join('\n')}\n`,
+      ),
+    );
+    assert.equal(out.length, 6);
+    assert.equal(out[3]!.bytes, 3048576);
+    assert.equal(out[3]!.srcaddr_class, 'public');
+    assert.equal(out[3]!.dstaddr_class, 'private');
+    assert.equal(out[3]!.direction_guess, 'ingress');
+  });
+
+  it('dead-letters the AWS doc lines that carry trailing #comments (annotations, not record content)', () => {
+    const dir = join(FIXTURES, 'aws-docs');
+    const header = readFileSync(join(dir, 'nat-gateway.format.txt'), 'utf8').trim();
+    const out = decode(
+      `${header}\n${readFileSync(join(dir, 'nat-gateway-instance-eni-with-doc-comments.log'), 'utf8')}`,
+    );
+    assert.deepEqual(
+      out.map((o) => (o.ok ? 'ok' : o.issue.reason)),
+      ['FIELD_COUNT', 'FIELD_COUNT'],
+    );
+    const plain = records(decode(`${header}\n${readFileSync(join(dir, 'nat-gateway-eni.log'), 'utf8')}`));
+    assert.equal(plain.length, 4);
+    assert.equal(plain[0]!.instance_id, null);
+    assert.notEqual(plain[0]!.dstaddr, plain[0]!.pkt_dstaddr, 'NAT: the packet-level destination differs');
+  });
+
   it('keeps NODATA and SKIPDATA records with nulls where AWS writes -', () => {
     const text = readFileSync(
       join(FIXTURES, 'aws-docs', 'derived-with-header', 'v2-default-nodata-skipdata.log'),
