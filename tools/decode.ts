@@ -1,5 +1,5 @@
 /**
- * decode: reads a local flow-log (.log, .log.gz) or CloudTrail file exactly as the parsers do and
+ * decode: reads a local flow-log (.log, .log.gz, .log.parquet) or CloudTrail file exactly as the parsers do and
  * prints each decoded, enriched record as one JSON object per line on stdout (the field names of
  * the Avro schema) and each dead letter as one JSON object per line on stderr.
  *
@@ -14,9 +14,9 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeCloudTrail } from '@lake/cloudtrail';
 import { classifyKey } from '@lake/object-keys';
-import { decodeObject } from '@lake/parser-core';
-import type { DecodeIssue, Decoder, ObjectContext } from '@lake/schemas';
-import { createVpcFlowDecoder, type FlowDecoded } from '@lake/vpc-flow';
+import { decodeObject, decodeSpooled } from '@lake/parser-core';
+import type { DecodeIssue, DecodeOutput, Decoder, ObjectContext } from '@lake/schemas';
+import { createVpcFlowDecoder, decodeParquetFlow, type FlowDecoded } from '@lake/vpc-flow';
 
 type Kind = 'flow' | 'cloudtrail' | 'parquet';
 
@@ -70,21 +70,21 @@ async function main(): Promise<number> {
   const key = values.key ?? file;
   const context: ObjectContext = { bucket: 'local', key, keyInfo: classifyKey(key) };
   const kind = kindOf(key);
-  if (kind === 'parquet') {
-    process.stderr.write(
-      `${letterJson({ reason: 'UNSUPPORTED_FORMAT', message: 'Parquet delivery is not decoded yet', position: null, payload: null }, context)}\n`,
-    );
-    return 1;
-  }
   const decoder: Decoder<unknown> =
     kind === 'flow' ? (createVpcFlowDecoder() as Decoder<unknown>) : (decodeCloudTrail as Decoder<unknown>);
   let letters = 0;
-  for await (const batch of decodeObject(createReadStream(file), context, decoder)) {
+  const batches =
+    kind === 'parquet'
+      ? (decodeSpooled(createReadStream(file), context, decodeParquetFlow) as AsyncIterable<
+          DecodeOutput<unknown>[]
+        >)
+      : decodeObject(createReadStream(file), context, decoder);
+  for await (const batch of batches) {
     let out = '';
     let err = '';
     for (const o of batch) {
       if (o.ok) {
-        const value = kind === 'flow' ? (o.value as FlowDecoded).record : o.value;
+        const value = kind === 'cloudtrail' ? o.value : (o.value as FlowDecoded).record;
         out += `${JSON.stringify(value)}\n`;
       } else {
         letters++;

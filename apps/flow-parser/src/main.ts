@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '@lake/config';
 import { createLogger, createMetricsRegistry, createShutdown } from '@lake/observability';
 import { buildParserService } from '@lake/parser-core';
 import { codecs } from '@lake/schemas';
-import { createVpcFlowDecoder, type FlowDecoded } from '@lake/vpc-flow';
+import { createVpcFlowDecoder, decodeParquetFlow, type FlowDecoded } from '@lake/vpc-flow';
 import { configSchema, type FlowParserConfig } from './config';
 
 const SERVICE = 'flow-parser';
@@ -11,8 +11,9 @@ async function main(config: FlowParserConfig): Promise<void> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, pretty: process.stdout.isTTY });
   const service = await buildParserService({
     service: SERVICE,
-    kinds: ['VPCFLOWLOGS'],
+    kinds: ['VPCFLOWLOGS', 'VPCFLOWLOGS_PARQUET'],
     decoder: createVpcFlowDecoder({ headerless: config.FLOW_HEADERLESS }),
+    randomAccessDecoders: { VPCFLOWLOGS_PARQUET: decodeParquetFlow },
     encode: (d: FlowDecoded) =>
       d.family === 'vpc'
         ? { topic: config.TOPIC_FLOW_RECORDS, value: codecs.flowRecord.encode(d.record) }

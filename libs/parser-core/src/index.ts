@@ -1,4 +1,5 @@
 export { decodeObject } from './decode-object';
+export { decodeSpooled } from './spool';
 export { ObjectDecodeError, decompress } from './decompress';
 export {
   ObjectParser,

@@ -10,13 +10,17 @@ import {
   type ObjectContext,
   type ObjectEvent,
   type ObjectKind,
+  type RandomAccessDecoder,
 } from '@lake/schemas';
 import { decodeObject } from './decode-object';
+import { decodeSpooled } from './spool';
 
 export interface ObjectParserSettings<T> {
   service: string;
   kinds: readonly ObjectKind[];
   decoder: Decoder<T>;
+  /** Decoders of formats that need random access (Parquet), by object kind; the object is spooled to a temp file. */
+  randomAccessDecoders?: Partial<Record<ObjectKind, RandomAccessDecoder<T>>>;
   /** Avro-encodes a decoded value and names its topic (a file may hold several record types). */
   encode: (value: T) => EncodedRecord;
   deadLetterTopic: string;
@@ -137,7 +141,11 @@ export class ObjectParser<T> {
         }
         throw err;
       }
-      for await (const batch of decodeObject(body, context, this.settings.decoder)) {
+      const randomAccess = this.settings.randomAccessDecoders?.[event.kind];
+      const batches = randomAccess
+        ? decodeSpooled(body, context, randomAccess)
+        : decodeObject(body, context, this.settings.decoder);
+      for await (const batch of batches) {
         for (const out of batch) {
           if (out.ok) {
             const { topic, value } = this.settings.encode(out.value);

@@ -3,13 +3,14 @@ import type { ParserEnv } from '@lake/config';
 import { KafkaConsumer, KafkaProducer, createKafka, ensureTopics } from '@lake/kafka';
 import { HealthRegistry, buildOpsServer, type Closer, type Logger, type Registry } from '@lake/observability';
 import { S3Store } from '@lake/s3';
-import type { Decoder, ObjectKind } from '@lake/schemas';
+import type { Decoder, ObjectKind, RandomAccessDecoder } from '@lake/schemas';
 import { ObjectParser, type EncodedRecord } from './object-parser';
 
 export interface ParserServiceOptions<T> {
   service: string;
   kinds: readonly ObjectKind[];
   decoder: Decoder<T>;
+  randomAccessDecoders?: Partial<Record<ObjectKind, RandomAccessDecoder<T>>>;
   /** Avro-encodes a decoded value and names its topic. */
   encode: (value: T) => EncodedRecord;
   /** Every topic `encode` may name (created at start when KAFKA_CREATE_TOPICS). */
@@ -65,6 +66,7 @@ export async function buildParserService<T>(o: ParserServiceOptions<T>): Promise
       kinds: o.kinds,
       decoder: o.decoder,
       encode: o.encode,
+      ...(o.randomAccessDecoders ? { randomAccessDecoders: o.randomAccessDecoders } : {}),
       deadLetterTopic: topics.deadLetters,
       batchSize: config.BATCH_SIZE,
       payloadLimit: config.DEAD_LETTER_PAYLOAD_LIMIT,

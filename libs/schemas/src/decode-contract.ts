@@ -25,6 +25,7 @@ export const DEAD_LETTER_REASONS = [
   'UNSUPPORTED_FORMAT',
   'SCHEMA_UNKNOWN',
   'NOT_S3_NOTIFICATION',
+  'PARQUET_INVALID',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
@@ -52,5 +53,17 @@ export interface ObjectContext {
  */
 export type Decoder<T> = (
   source: AsyncIterable<Buffer>,
+  context: ObjectContext,
+) => AsyncIterable<DecodeOutput<T>[]>;
+
+/** Random access to an object's bytes (Parquet needs its footer first): the shape hyparquet reads. */
+export interface RandomAccessFile {
+  byteLength: number;
+  slice(start: number, end?: number): Promise<ArrayBuffer>;
+}
+
+/** A decoder for formats that need random access (Parquet), yielding batches like `Decoder`. */
+export type RandomAccessDecoder<T> = (
+  file: RandomAccessFile,
   context: ObjectContext,
 ) => AsyncIterable<DecodeOutput<T>[]>;

@@ -36,5 +36,7 @@ export {
   type DecodeOutput,
   type Decoder,
   type ObjectContext,
+  type RandomAccessDecoder,
+  type RandomAccessFile,
 } from './decode-contract';
 export type { ObjectKeyInfo } from './object-key-info';

@@ -8,3 +8,4 @@ export {
   type FlowDecoded,
   type VpcFlowDecoderOptions,
 } from './vpc-flow.decoder';
+export { decodeParquetFlow } from './parquet-flow.decoder';

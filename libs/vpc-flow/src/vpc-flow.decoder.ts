@@ -25,7 +25,7 @@ export interface VpcFlowDecoderOptions {
 /** A decoded line: a VPC flow record or a Transit Gateway flow record, as the file's header says. */
 export type FlowDecoded = { family: 'vpc'; record: FlowRecord } | { family: 'tgw'; record: TgwFlowRecord };
 
-const RANGES: Record<string, readonly [number, number]> = {
+export const RANGES: Record<string, readonly [number, number]> = {
   srcport: [0, 65535],
   dstport: [0, 65535],
   protocol: [0, 255],
@@ -36,7 +36,7 @@ const RANGES: Record<string, readonly [number, number]> = {
 };
 const DIGITS = /^\d+$/;
 
-type Mutable = Record<string, string | number | null | Record<string, string>>;
+export type Mutable = Record<string, string | number | null | Record<string, string>>;
 
 /** Fields the decoder and the enricher set besides the AWS fields. */
 const ADDED_FIELDS = [
@@ -71,7 +71,7 @@ function recordFactory(names: readonly string[]): () => Mutable {
   return () => new Ctor();
 }
 
-const FACTORIES: Record<FlowFamily, () => Mutable> = {
+export const FACTORIES: Record<FlowFamily, () => Mutable> = {
   vpc: recordFactory([...FLOW_FIELDS.map((f) => f.name), ...ADDED_FIELDS]),
   tgw: recordFactory([...TGW_FLOW_FIELDS.map((f) => f.name), ...ADDED_FIELDS]),
 };
@@ -196,22 +196,33 @@ export class VpcFlowLineDecoder {
         }
       }
     }
-    const { bucket, key, keyInfo } = this.context;
-    const start = r['start'] as number | null;
-    const end = r['end'] as number | null;
-    r['source_bucket'] = bucket;
-    r['source_key'] = key;
-    r['source_line'] = this.lineNo;
-    r['flow_log_id'] = keyInfo.flowLogId;
-    r['key_account_id'] = keyInfo.accountId;
-    r['key_region'] = keyInfo.region;
-    r['event_time'] = start !== null ? start * 1000 : end !== null ? end * 1000 : (keyInfo.deliveredAt ?? 0);
-    r['extra'] = extra;
-    enrich(r);
-    return header.family === 'vpc'
-      ? { ok: true, value: { family: 'vpc', record: r as unknown as FlowRecord } }
-      : { ok: true, value: { family: 'tgw', record: r as unknown as TgwFlowRecord } };
+    return finishRecord(r, header.family, this.context, this.lineNo, extra);
   }
+}
+
+/** Adds provenance, event time and enrichment to a record whose AWS fields are set. */
+export function finishRecord(
+  r: Mutable,
+  family: FlowFamily,
+  context: ObjectContext,
+  position: number,
+  extra: Record<string, string> | null,
+): DecodeOutput<FlowDecoded> {
+  const { bucket, key, keyInfo } = context;
+  const start = r['start'] as number | null;
+  const end = r['end'] as number | null;
+  r['source_bucket'] = bucket;
+  r['source_key'] = key;
+  r['source_line'] = position;
+  r['flow_log_id'] = keyInfo.flowLogId;
+  r['key_account_id'] = keyInfo.accountId;
+  r['key_region'] = keyInfo.region;
+  r['event_time'] = start !== null ? start * 1000 : end !== null ? end * 1000 : (keyInfo.deliveredAt ?? 0);
+  r['extra'] = extra;
+  enrich(r);
+  return family === 'vpc'
+    ? { ok: true, value: { family: 'vpc', record: r as unknown as FlowRecord } }
+    : { ok: true, value: { family: 'tgw', record: r as unknown as TgwFlowRecord } };
 }
 
 function issue(
