@@ -72,7 +72,7 @@ async function metric(s: ServiceProcess, name: string): Promise<number> {
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
 
-async function servicesStage(file: string, records: number) {
+async function servicesStage(file: string, records: number, profile: boolean) {
   const stack = stackEndpoints(process.env);
   const names = uniqueNames('bench');
   const metrics = new Registry();
@@ -102,8 +102,11 @@ async function servicesStage(file: string, records: number) {
     LOG_LEVEL: 'warn',
   };
   const logDir = join(ROOT, 'bench-results', names.id);
+  // --profile: CPU profiles of the services in bench-results/<run>/ (open in Chrome DevTools).
+  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : [];
   const parser = new ServiceProcess({
     app: 'flow-parser',
+    nodeArgs,
     repoRoot: ROOT,
     env: { ...env, KAFKA_GROUP_ID: names.group('fp') },
     logDir,
@@ -148,6 +151,7 @@ async function servicesStage(file: string, records: number) {
 
   const sink = new ServiceProcess({
     app: 'sink',
+    nodeArgs,
     repoRoot: ROOT,
     env: { ...env, KAFKA_GROUP_ID: names.group('sink') },
     logDir,
@@ -191,6 +195,7 @@ async function main(): Promise<void> {
       version: { type: 'string', default: '5' },
       seed: { type: 'string', default: '42' },
       'no-services': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
     },
   });
   const records = Number(values.records);
@@ -222,7 +227,7 @@ async function main(): Promise<void> {
     decodeVsGunzip: Number((rate(decode.records, decode.ms) / rate(lines, gunzipMs)).toFixed(2)),
   };
   if (!values['no-services']) {
-    const s = await servicesStage(file, records);
+    const s = await servicesStage(file, records, values.profile);
     Object.assign(results, {
       parserRecordsPerSec: rate(records, s.parserMs),
       parserPeakRssMb: s.parserRss,

@@ -17,6 +17,8 @@ export interface ServiceProcessOptions {
   port?: number;
   /** Run the esbuild bundle (dist/apps/<app>/main.js, from `nx build`) instead of the TypeScript source. */
   built?: boolean;
+  /** Extra node options, e.g. ['--cpu-prof'] for the benchmark's profiles. */
+  nodeArgs?: string[];
 }
 
 let counter = 0;
