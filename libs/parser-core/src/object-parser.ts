@@ -134,7 +134,10 @@ export class ObjectParser<T> {
         body = (await this.deps.s3.getObjectStream(event.bucket, event.key)).body;
       } catch (err) {
         if (err instanceof S3AdapterError && !err.retriable) {
-          letters.push(this.letter(context, 'OBJECT_MISSING', err.message, null, null));
+          // Access denied is dead-lettered too (retrying does not fix an IAM policy); its own reason
+          // code tells operators it is a permission problem, not a lost object.
+          const reason = err.code === 'ACCESS_DENIED' ? 'OBJECT_ACCESS_DENIED' : 'OBJECT_MISSING';
+          letters.push(this.letter(context, reason, err.message, null, null));
           await flush();
           this.objects.inc({ kind: event.kind, outcome: 'dead-letter' });
           return outcome;

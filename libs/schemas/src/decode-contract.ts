@@ -8,6 +8,7 @@ import type { ObjectKeyInfo } from './object-key-info';
 /** Stable reason codes of dead letters; documented in the README. */
 export const DEAD_LETTER_REASONS = [
   'OBJECT_MISSING',
+  'OBJECT_ACCESS_DENIED',
   'OBJECT_EMPTY',
   'NOT_GZIP',
   'GZIP_CORRUPT',
