@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '@lake/config';
-import { createLogger, createMetricsRegistry, createShutdown } from '@lake/observability';
+import { counter, createLogger, createMetricsRegistry, createShutdown } from '@lake/observability';
 import { buildParserService } from '@lake/parser-core';
 import { codecs } from '@lake/schemas';
 import { createVpcFlowDecoder, decodeParquetFlow, type FlowDecoded } from '@lake/vpc-flow';
@@ -9,19 +9,33 @@ const SERVICE = 'flow-parser';
 
 async function main(config: FlowParserConfig): Promise<void> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, pretty: process.stdout.isTTY });
+  const metrics = createMetricsRegistry(SERVICE);
+  const unknownFields = counter(
+    metrics,
+    'lake_flow_unknown_field_values_total',
+    'Values of header fields no known flow-log version defines (kept in the record extra map), by field',
+    ['field'],
+  );
+  const countUnknown = (extra: Record<string, string> | null): void => {
+    for (const field of Object.keys(extra ?? {})) {
+      unknownFields.inc({ field });
+    }
+  };
   const service = await buildParserService({
     service: SERVICE,
     kinds: ['VPCFLOWLOGS', 'VPCFLOWLOGS_PARQUET'],
     decoder: createVpcFlowDecoder({ headerless: config.FLOW_HEADERLESS }),
     randomAccessDecoders: { VPCFLOWLOGS_PARQUET: decodeParquetFlow },
-    encode: (d: FlowDecoded) =>
-      d.family === 'vpc'
+    encode: (d: FlowDecoded) => {
+      countUnknown(d.record.extra);
+      return d.family === 'vpc'
         ? { topic: config.TOPIC_FLOW_RECORDS, value: codecs.flowRecord.encode(d.record) }
-        : { topic: config.TOPIC_TGW_FLOW_RECORDS, value: codecs.tgwFlowRecord.encode(d.record) },
+        : { topic: config.TOPIC_TGW_FLOW_RECORDS, value: codecs.tgwFlowRecord.encode(d.record) };
+    },
     recordTopics: [config.TOPIC_FLOW_RECORDS, config.TOPIC_TGW_FLOW_RECORDS],
     config,
     logger,
-    metrics: createMetricsRegistry(SERVICE),
+    metrics,
   });
   const shutdown = createShutdown(service.closers, logger, (clean) => process.exit(clean ? 0 : 1));
   process.on('SIGTERM', shutdown);

@@ -180,6 +180,21 @@ describe('flow logs of every format, end to end', () => {
     assert.equal(v2['srcaddr_class'], 'private');
     assert.equal(v2['direction_guess'], 'egress');
 
+    // A field no AWS version we know defines: kept in extra, counted in a metric.
+    const unknownKey = key(77, '16');
+    await harness.notify([
+      await harness.upload(
+        unknownKey,
+        gzipSync(`srcaddr dstaddr start future-field\n10.1.1.1 10.2.2.2 ${T0} hello\n`),
+      ),
+    ]);
+    const unknown = await waitFor('the record with an unknown field', async () => {
+      const items = await harness.allPages('/v1/flows', { ...RANGE, limit: 1000 });
+      return items.find((r) => r['source_key'] === unknownKey);
+    });
+    assert.deepEqual(unknown['extra'], { future_field: 'hello' });
+    assert.equal(await harness.metric('flow-parser', 'lake_flow_unknown_field_values_total'), 1);
+
     const tgwRows = await waitFor('every Transit Gateway record', async () => {
       const items = await harness.allPages('/v1/tgw/flows', { ...RANGE, limit: 1000 });
       return items.length >= tgw.expected.size ? items : undefined;
