@@ -1,23 +1,36 @@
-import { decodeCloudTrail } from '@lake/cloudtrail';
+import { createCloudTrailDecoder, decodeCloudTrail, mapInsightRecord } from '@lake/cloudtrail';
 import { ConfigError, loadConfig } from '@lake/config';
 import { createLogger, createMetricsRegistry, createShutdown } from '@lake/observability';
 import { buildParserService } from '@lake/parser-core';
-import { codecs, type CloudTrailEvent } from '@lake/schemas';
+import { codecs, type CloudTrailEvent, type CloudTrailInsight, type Decoder } from '@lake/schemas';
 import { configSchema, type CloudTrailParserConfig } from './config';
 
 const SERVICE = 'cloudtrail-parser';
+
+type Decoded = { type: 'event'; value: CloudTrailEvent } | { type: 'insight'; value: CloudTrailInsight };
+const decodeInsights = createCloudTrailDecoder(mapInsightRecord);
+
+/** Labels a decoder's records with their type, so that `encode` can pick the codec and topic. */
+function tagged<T, K extends Decoded['type']>(decoder: Decoder<T>, type: K): Decoder<Decoded> {
+  return async function* (source, context) {
+    for await (const batch of decoder(source, context)) {
+      yield batch.map((o) => (o.ok ? { ok: true, value: { type, value: o.value } as Decoded } : o));
+    }
+  };
+}
 
 async function main(config: CloudTrailParserConfig): Promise<void> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, pretty: process.stdout.isTTY });
   const service = await buildParserService({
     service: SERVICE,
-    kinds: ['CLOUDTRAIL'],
-    decoder: decodeCloudTrail,
-    encode: (e: CloudTrailEvent) => ({
-      topic: config.TOPIC_CLOUDTRAIL_EVENTS,
-      value: codecs.cloudTrailEvent.encode(e),
-    }),
-    recordTopics: [config.TOPIC_CLOUDTRAIL_EVENTS],
+    kinds: ['CLOUDTRAIL', 'CLOUDTRAIL_INSIGHT'],
+    decoder: tagged(decodeCloudTrail, 'event'),
+    decodersByKind: { CLOUDTRAIL_INSIGHT: tagged(decodeInsights, 'insight') },
+    encode: (d: Decoded) =>
+      d.type === 'event'
+        ? { topic: config.TOPIC_CLOUDTRAIL_EVENTS, value: codecs.cloudTrailEvent.encode(d.value) }
+        : { topic: config.TOPIC_CLOUDTRAIL_INSIGHTS, value: codecs.cloudTrailInsight.encode(d.value) },
+    recordTopics: [config.TOPIC_CLOUDTRAIL_EVENTS, config.TOPIC_CLOUDTRAIL_INSIGHTS],
     config,
     logger,
     metrics: createMetricsRegistry(SERVICE),

@@ -202,6 +202,31 @@ describe('pipeline end to end', () => {
     }
   });
 
+  it('delivers CloudTrail Insights, Start and End linked by their shared event id', async () => {
+    const key =
+      'AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2024/05/01/111122223333_CloudTrail-Insight_us-east-1_20240501T1230Z_InSiGhT12345678.json.gz';
+    await harness.notify([
+      await upload(key, gzipSync(readFileSync(join(SAMPLES, 'cloudtrail', 'sample-insights.json')))),
+    ]);
+    const insights = await waitFor('both Insights events', async () => {
+      const items = await allPages('/v1/cloudtrail/insights', { ...RANGE, limit: 10 });
+      return items.length >= 2 ? items : undefined;
+    });
+    assert.deepEqual(
+      insights.map((i) => i['state']),
+      ['Start', 'End'],
+    );
+    assert.equal(insights[0]!['shared_event_id'], insights[1]!['shared_event_id']);
+    assert.equal(insights[0]!['insight_average'], 4.2);
+    assert.equal(insights[1]!['insight_duration'], 15);
+    assert.equal((insights[0]!['attributions'] as { attribute: string }[])[0]!.attribute, 'userIdentityArn');
+    const linked = await api
+      .get('/v1/cloudtrail/insights')
+      .query({ ...RANGE, shared_event_id: String(insights[0]!['shared_event_id']), state: 'End' })
+      .expect(200);
+    assert.equal((linked.body as { items: unknown[] }).items.length, 1);
+  });
+
   it('answers bad requests with 400 and a reason', async () => {
     const res = await api
       .get('/v1/flows')

@@ -36,6 +36,7 @@ async function main(config: SinkConfig): Promise<void> {
     config.TOPIC_FLOW_RECORDS,
     config.TOPIC_TGW_FLOW_RECORDS,
     config.TOPIC_CLOUDTRAIL_EVENTS,
+    config.TOPIC_CLOUDTRAIL_INSIGHTS,
     config.TOPIC_DEAD_LETTERS,
   ];
   if (config.KAFKA_CREATE_TOPICS) {
@@ -61,6 +62,7 @@ async function main(config: SinkConfig): Promise<void> {
       flowRecords: config.TOPIC_FLOW_RECORDS,
       tgwFlowRecords: config.TOPIC_TGW_FLOW_RECORDS,
       cloudTrailEvents: config.TOPIC_CLOUDTRAIL_EVENTS,
+      cloudTrailInsights: config.TOPIC_CLOUDTRAIL_INSIGHTS,
       deadLetters: config.TOPIC_DEAD_LETTERS,
     },
   });

@@ -10,7 +10,14 @@ const SLICE_BYTES = 64 * 1024;
 /** Bytes kept from the start of the file as the payload of file-level issues (the pipeline cuts further). */
 const HEAD_BYTES = 64 * 1024;
 
-type Output = DecodeOutput<CloudTrailEvent>;
+type Output = DecodeOutput<unknown>;
+
+/** Maps one element of `Records` (an object) to a typed record or an issue. */
+export type RecordMapper<T> = (
+  raw: Record<string, unknown>,
+  context: ObjectContext,
+  index: number,
+) => DecodeOutput<T>;
 
 function describe(value: unknown): string {
   if (value === null) {
@@ -33,7 +40,7 @@ function describe(value: unknown): string {
  * loop, and the records completed before a syntax error are still read out (stream.pipeline would
  * destroy every stage on the error, with the tokens still buffered in them).
  */
-export class CloudTrailFileDecoder {
+export class CloudTrailFileDecoder<T = CloudTrailEvent> {
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
   private readonly tokenizer = parser({ packValues: true, streamValues: false, decodeStrings: false });
   private readonly record = new JsonValueAssembler();
@@ -52,7 +59,10 @@ export class CloudTrailFileDecoder {
   private next = 0;
   private stopped = false;
 
-  constructor(private readonly context: ObjectContext) {
+  constructor(
+    private readonly context: ObjectContext,
+    private readonly map: RecordMapper<T> = mapCloudTrailRecord as unknown as RecordMapper<T>,
+  ) {
     // Errors are read from `tokenizer.errored` after each write; this listener only keeps the
     // stream's 'error' event from being thrown as an unhandled one.
     this.tokenizer.on('error', () => undefined);
@@ -214,7 +224,7 @@ export class CloudTrailFileDecoder {
   private element(value: unknown): Output {
     const index = this.next++;
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      return mapCloudTrailRecord(value as Record<string, unknown>, this.context, index);
+      return this.map(value as Record<string, unknown>, this.context, index);
     }
     return {
       ok: false,
@@ -244,32 +254,36 @@ export class CloudTrailFileDecoder {
 }
 
 /**
- * The CloudTrail log-file `Decoder`: the decompressed bytes of one file in, batches of at most
- * 500 outputs out. After a file-level issue the rest of the source is left unread.
+ * A `Decoder` for `{"Records":[…]}` files whose records `map` turns into T: the decompressed bytes
+ * of one file in, batches of at most 500 outputs out. After a file-level issue the rest of the
+ * source is left unread.
  */
-export const decodeCloudTrail: Decoder<CloudTrailEvent> = async function* decodeCloudTrail(
-  source: AsyncIterable<Buffer>,
-  context: ObjectContext,
-) {
-  const decoder = new CloudTrailFileDecoder(context);
-  const out: Output[] = [];
-  try {
-    for await (const chunk of source) {
-      for (let at = 0; at < chunk.length && !decoder.done; at += SLICE_BYTES) {
-        decoder.push(chunk.subarray(at, at + SLICE_BYTES), out);
-        while (out.length >= BATCH_SIZE) {
-          yield out.splice(0, BATCH_SIZE);
+export function createCloudTrailDecoder<T>(map: RecordMapper<T>): Decoder<T> {
+  return async function* decodeRecordsFile(source: AsyncIterable<Buffer>, context: ObjectContext) {
+    const decoder = new CloudTrailFileDecoder<T>(context, map);
+    const out: DecodeOutput<T>[] = [];
+    const sink = out as Output[];
+    try {
+      for await (const chunk of source) {
+        for (let at = 0; at < chunk.length && !decoder.done; at += SLICE_BYTES) {
+          decoder.push(chunk.subarray(at, at + SLICE_BYTES), sink);
+          while (out.length >= BATCH_SIZE) {
+            yield out.splice(0, BATCH_SIZE);
+          }
+        }
+        if (decoder.done) {
+          break;
         }
       }
-      if (decoder.done) {
-        break;
+      decoder.end(sink);
+      while (out.length > 0) {
+        yield out.splice(0, BATCH_SIZE);
       }
+    } finally {
+      decoder.close();
     }
-    decoder.end(out);
-    while (out.length > 0) {
-      yield out.splice(0, BATCH_SIZE);
-    }
-  } finally {
-    decoder.close();
-  }
-};
+  };
+}
+
+/** The CloudTrail log-file `Decoder` (CloudTrail/ folders). */
+export const decodeCloudTrail: Decoder<CloudTrailEvent> = createCloudTrailDecoder(mapCloudTrailRecord);

@@ -1,2 +1,3 @@
-export { decodeCloudTrail } from './cloudtrail.decoder';
+export { createCloudTrailDecoder, decodeCloudTrail, type RecordMapper } from './cloudtrail.decoder';
 export { mapCloudTrailRecord } from './cloudtrail-record.mapper';
+export { mapInsightRecord } from './cloudtrail-insight.mapper';

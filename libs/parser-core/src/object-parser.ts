@@ -19,6 +19,8 @@ export interface ObjectParserSettings<T> {
   service: string;
   kinds: readonly ObjectKind[];
   decoder: Decoder<T>;
+  /** Decoders for particular kinds (e.g. CloudTrail-Insight files), instead of `decoder`. */
+  decodersByKind?: Partial<Record<ObjectKind, Decoder<T>>>;
   /** Decoders of formats that need random access (Parquet), by object kind; the object is spooled to a temp file. */
   randomAccessDecoders?: Partial<Record<ObjectKind, RandomAccessDecoder<T>>>;
   /** Avro-encodes a decoded value and names its topic (a file may hold several record types). */
@@ -147,7 +149,7 @@ export class ObjectParser<T> {
       const randomAccess = this.settings.randomAccessDecoders?.[event.kind];
       const batches = randomAccess
         ? decodeSpooled(body, context, randomAccess)
-        : decodeObject(body, context, this.settings.decoder);
+        : decodeObject(body, context, this.settings.decodersByKind?.[event.kind] ?? this.settings.decoder);
       for await (const batch of batches) {
         for (const out of batch) {
           if (out.ok) {

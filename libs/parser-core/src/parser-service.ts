@@ -11,6 +11,7 @@ export interface ParserServiceOptions<T> {
   kinds: readonly ObjectKind[];
   decoder: Decoder<T>;
   randomAccessDecoders?: Partial<Record<ObjectKind, RandomAccessDecoder<T>>>;
+  decodersByKind?: Partial<Record<ObjectKind, Decoder<T>>>;
   /** Avro-encodes a decoded value and names its topic. */
   encode: (value: T) => EncodedRecord;
   /** Every topic `encode` may name (created at start when KAFKA_CREATE_TOPICS). */
@@ -67,6 +68,7 @@ export async function buildParserService<T>(o: ParserServiceOptions<T>): Promise
       decoder: o.decoder,
       encode: o.encode,
       ...(o.randomAccessDecoders ? { randomAccessDecoders: o.randomAccessDecoders } : {}),
+      ...(o.decodersByKind ? { decodersByKind: o.decodersByKind } : {}),
       deadLetterTopic: topics.deadLetters,
       batchSize: config.BATCH_SIZE,
       payloadLimit: config.DEAD_LETTER_PAYLOAD_LIMIT,

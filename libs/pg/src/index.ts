@@ -21,3 +21,9 @@ export {
   type PoolSettings,
 } from './pool';
 export { DeadLettersQueries, type DeadLetterFilter, type DeadLetterRow } from './dead-letters.queries';
+export {
+  CloudTrailInsightsQueries,
+  type InsightFilter,
+  type InsightRow,
+} from './cloudtrail-insights.queries';
+export { CloudTrailInsightsRepository } from './cloudtrail-insights.repository';

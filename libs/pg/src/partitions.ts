@@ -1,7 +1,12 @@
 import type pg from 'pg';
 
 /** Tables partitioned by day of `event_time` (UTC). */
-export const PARTITIONED_TABLES = ['vpc_flow_records', 'tgw_flow_records', 'cloudtrail_events'] as const;
+export const PARTITIONED_TABLES = [
+  'vpc_flow_records',
+  'tgw_flow_records',
+  'cloudtrail_events',
+  'cloudtrail_insights',
+] as const;
 export type PartitionedTable = (typeof PARTITIONED_TABLES)[number];
 
 const DAY_MS = 86_400_000;

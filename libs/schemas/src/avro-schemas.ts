@@ -332,6 +332,131 @@ export interface CloudTrailEvent {
   };
 }
 
+const averages = (name: string) => ({
+  type: 'array',
+  items: {
+    type: 'record',
+    name,
+    fields: [
+      { name: 'value', ...nullable('string') },
+      { name: 'average', ...nullable('double') },
+    ],
+  },
+});
+
+export const cloudTrailInsightSchema: AvroSchema = {
+  type: 'record',
+  name: 'CloudTrailInsight',
+  namespace: 'lake.cloudtrail',
+  doc: 'One CloudTrail Insights event (a Start or an End, linked by sharedEventID). Key: "{lake.sourceBucket}/{lake.sourceKey}".',
+  fields: [
+    { name: 'eventVersion', ...nullable('string') },
+    { name: 'eventTime', type: 'string' },
+    { name: 'awsRegion', ...nullable('string') },
+    { name: 'eventID', type: 'string' },
+    { name: 'eventType', ...nullable('string') },
+    { name: 'recipientAccountId', ...nullable('string') },
+    { name: 'sharedEventID', ...nullable('string', 'the same for the Start and the End of one insight') },
+    { name: 'eventCategory', ...nullable('string') },
+    {
+      name: 'insightDetails',
+      type: {
+        type: 'record',
+        name: 'InsightDetails',
+        fields: [
+          { name: 'state', ...nullable('string', 'Start or End') },
+          { name: 'eventSource', ...nullable('string') },
+          { name: 'eventName', ...nullable('string') },
+          { name: 'insightType', ...nullable('string', 'ApiCallRateInsight or ApiErrorRateInsight') },
+          { name: 'errorCode', ...nullable('string') },
+          { name: 'baselineAverage', ...nullable('double', 'insightContext.statistics.baseline.average') },
+          { name: 'insightAverage', ...nullable('double', 'insightContext.statistics.insight.average') },
+          {
+            name: 'insightDuration',
+            ...nullable('double', 'insightContext.statistics.insightDuration (minutes)'),
+          },
+          {
+            name: 'baselineDuration',
+            ...nullable('double', 'insightContext.statistics.baselineDuration (minutes)'),
+          },
+          {
+            name: 'attributions',
+            ...nullable({
+              type: 'array',
+              items: {
+                type: 'record',
+                name: 'InsightAttribution',
+                fields: [
+                  { name: 'attribute', ...nullable('string', 'userIdentityArn, userAgent or errorCode') },
+                  { name: 'insight', ...nullable(averages('AttributionValue')) },
+                  { name: 'baseline', ...nullable({ type: 'array', items: 'AttributionValue' }) },
+                ],
+              },
+            }),
+          },
+          { name: 'otherFields', ...json('insightDetails members not listed above') },
+        ],
+      },
+    },
+    { name: 'otherFields', ...json('top-level fields not listed above') },
+    {
+      name: 'lake',
+      type: {
+        type: 'record',
+        name: 'InsightProvenance',
+        fields: [
+          { name: 'sourceBucket', type: 'string' },
+          { name: 'sourceKey', type: 'string' },
+          { name: 'recordIndex', type: 'int' },
+          { name: 'eventTimeMillis', type: timestampMillis },
+          { name: 'keyAccountId', ...nullable('string') },
+          { name: 'keyRegion', ...nullable('string') },
+        ],
+      },
+    },
+  ],
+};
+
+export interface InsightAverage {
+  value: string | null;
+  average: number | null;
+}
+
+export interface CloudTrailInsight {
+  eventVersion: string | null;
+  eventTime: string;
+  awsRegion: string | null;
+  eventID: string;
+  eventType: string | null;
+  recipientAccountId: string | null;
+  sharedEventID: string | null;
+  eventCategory: string | null;
+  insightDetails: {
+    state: string | null;
+    eventSource: string | null;
+    eventName: string | null;
+    insightType: string | null;
+    errorCode: string | null;
+    baselineAverage: number | null;
+    insightAverage: number | null;
+    insightDuration: number | null;
+    baselineDuration: number | null;
+    attributions:
+      | { attribute: string | null; insight: InsightAverage[] | null; baseline: InsightAverage[] | null }[]
+      | null;
+    otherFields: string | null;
+  };
+  otherFields: string | null;
+  lake: {
+    sourceBucket: string;
+    sourceKey: string;
+    recordIndex: number;
+    eventTimeMillis: number;
+    keyAccountId: string | null;
+    keyRegion: string | null;
+  };
+}
+
 export const deadLetterSchema: AvroSchema = {
   type: 'record',
   name: 'DeadLetter',
@@ -371,5 +496,6 @@ export const PUBLISHED_SCHEMAS: Record<string, AvroSchema> = {
   'flow-record': flowRecordSchema,
   'tgw-flow-record': tgwFlowRecordSchema,
   'cloudtrail-event': cloudTrailEventSchema,
+  'cloudtrail-insight': cloudTrailInsightSchema,
   'dead-letter': deadLetterSchema,
 };

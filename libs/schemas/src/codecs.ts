@@ -1,11 +1,13 @@
 import { AvroCodec } from './avro-codec';
 import {
   cloudTrailEventSchema,
+  cloudTrailInsightSchema,
   deadLetterSchema,
   flowRecordSchema,
   tgwFlowRecordSchema,
   objectEventSchema,
   type CloudTrailEvent,
+  type CloudTrailInsight,
   type DeadLetter,
   type FlowRecord,
   type TgwFlowRecord,
@@ -18,5 +20,6 @@ export const codecs = {
   flowRecord: new AvroCodec<FlowRecord>(flowRecordSchema),
   tgwFlowRecord: new AvroCodec<TgwFlowRecord>(tgwFlowRecordSchema),
   cloudTrailEvent: new AvroCodec<CloudTrailEvent>(cloudTrailEventSchema),
+  cloudTrailInsight: new AvroCodec<CloudTrailInsight>(cloudTrailInsightSchema),
   deadLetter: new AvroCodec<DeadLetter>(deadLetterSchema),
 } as const;

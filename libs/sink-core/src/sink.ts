@@ -2,6 +2,7 @@ import type { EachBatchPayload, KafkaConsumer } from '@lake/kafka';
 import { counter, histogram, type Logger, type Registry } from '@lake/observability';
 import {
   CloudTrailEventsRepository,
+  CloudTrailInsightsRepository,
   DeadLettersRepository,
   FlowRecordsRepository,
   TgwFlowRecordsRepository,
@@ -15,6 +16,7 @@ import {
 import {
   codecs,
   type CloudTrailEvent,
+  type CloudTrailInsight,
   type DeadLetter,
   type FlowRecord,
   type TgwFlowRecord,
@@ -24,6 +26,7 @@ export interface SinkTopics {
   flowRecords: string;
   tgwFlowRecords: string;
   cloudTrailEvents: string;
+  cloudTrailInsights: string;
   deadLetters: string;
 }
 
@@ -35,7 +38,7 @@ export interface SinkDeps {
   topics: SinkTopics;
 }
 
-type Kind = 'flow' | 'tgw' | 'cloudtrail' | 'dead-letter';
+type Kind = 'flow' | 'tgw' | 'cloudtrail' | 'insight' | 'dead-letter';
 
 /**
  * Writes the Avro topics to Postgres, exactly once:
@@ -50,6 +53,7 @@ export class Sink {
   private readonly flows = new FlowRecordsRepository();
   private readonly tgwFlows = new TgwFlowRecordsRepository();
   private readonly events = new CloudTrailEventsRepository();
+  private readonly insights = new CloudTrailInsightsRepository();
   private readonly letters = new DeadLettersRepository();
   private readonly partitions: PartitionManager;
   private readonly rows;
@@ -89,6 +93,9 @@ export class Sink {
     if (topic === t.cloudTrailEvents) {
       return 'cloudtrail';
     }
+    if (topic === t.cloudTrailInsights) {
+      return 'insight';
+    }
     if (topic === t.deadLetters) {
       return 'dead-letter';
     }
@@ -105,6 +112,7 @@ export class Sink {
     const flows: FlowRecord[] = [];
     const tgwFlows: TgwFlowRecord[] = [];
     const events: CloudTrailEvent[] = [];
+    const insights: CloudTrailInsight[] = [];
     const letters: StoredDeadLetter[] = [];
     for (const m of batch.messages) {
       const value = m.value ?? Buffer.alloc(0);
@@ -120,6 +128,9 @@ export class Sink {
           case 'cloudtrail':
             events.push(codecs.cloudTrailEvent.decode(value));
             break;
+          case 'insight':
+            insights.push(codecs.cloudTrailInsight.decode(value));
+            break;
           case 'dead-letter':
             letters.push({ ...coords, letter: codecs.deadLetter.decode(value) });
             break;
@@ -131,6 +142,10 @@ export class Sink {
     await this.partitions.ensure('vpc_flow_records', new Set(flows.map((r) => dayOf(r.event_time))));
     await this.partitions.ensure('tgw_flow_records', new Set(tgwFlows.map((r) => dayOf(r.event_time))));
     await this.partitions.ensure(
+      'cloudtrail_insights',
+      new Set(insights.map((e) => dayOf(e.lake.eventTimeMillis))),
+    );
+    await this.partitions.ensure(
       'cloudtrail_events',
       new Set(events.map((e) => dayOf(e.lake.eventTimeMillis))),
     );
@@ -140,6 +155,9 @@ export class Sink {
         this.tgwFlows.insert(client, tgwFlows),
       );
       await this.write(client, 'cloudtrail_events', events.length, () => this.events.insert(client, events));
+      await this.write(client, 'cloudtrail_insights', insights.length, () =>
+        this.insights.insert(client, insights),
+      );
       await this.write(client, 'dead_letters', letters.length, () => this.letters.insert(client, letters));
     });
     const last = batch.messages[batch.messages.length - 1]!.offset;

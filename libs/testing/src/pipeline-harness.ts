@@ -65,6 +65,7 @@ export class PipelineHarness {
       TOPIC_FLOW_RECORDS: names.topics.flowRecords,
       TOPIC_TGW_FLOW_RECORDS: `${names.id}.vpcflow.tgw-records`,
       TOPIC_CLOUDTRAIL_EVENTS: names.topics.cloudTrailEvents,
+      TOPIC_CLOUDTRAIL_INSIGHTS: `${names.id}.cloudtrail.insights`,
       TOPIC_DEAD_LETTERS: names.topics.deadLetters,
       SQS_QUEUE_URL: queueUrl,
       SQS_WAIT_SECONDS: '1',

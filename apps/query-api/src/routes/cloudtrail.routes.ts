@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { CloudTrailEventsQueries, type Pool } from '@lake/pg';
+import { CloudTrailEventsQueries, CloudTrailInsightsQueries, type Pool } from '@lake/pg';
 import { ErrorReply, PageOf, Paging, TimeRange, timeRange } from './common';
 
 const EventItem = Type.Object(
@@ -44,6 +44,43 @@ export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async
         sourceIp: q.source_ip,
         region: q.region,
         errorCode: q.error_code,
+        limit: q.limit,
+        cursor: q.cursor,
+      });
+    },
+  );
+
+  const insights = new CloudTrailInsightsQueries(opts.pool);
+  app.get(
+    '/v1/cloudtrail/insights',
+    {
+      schema: {
+        tags: ['cloudtrail'],
+        summary: 'CloudTrail Insights events (Start and End, linked by shared_event_id), oldest first',
+        querystring: Type.Object(
+          {
+            ...TimeRange,
+            ...Paging,
+            event_name: Type.Optional(Type.String({ maxLength: 128 })),
+            insight_type: Type.Optional(
+              Type.Union([Type.Literal('ApiCallRateInsight'), Type.Literal('ApiErrorRateInsight')]),
+            ),
+            state: Type.Optional(Type.Union([Type.Literal('Start'), Type.Literal('End')])),
+            shared_event_id: Type.Optional(Type.String({ maxLength: 128 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: PageOf(EventItem), 400: ErrorReply },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return insights.list({
+        ...timeRange(q),
+        eventName: q.event_name,
+        insightType: q.insight_type,
+        state: q.state,
+        sharedEventId: q.shared_event_id,
         limit: q.limit,
         cursor: q.cursor,
       });
