@@ -1,14 +1,28 @@
 import { createCloudTrailDecoder, decodeCloudTrail, mapInsightRecord } from '@lake/cloudtrail';
 import { ConfigError, loadConfig } from '@lake/config';
 import { createLogger, createMetricsRegistry, createShutdown } from '@lake/observability';
-import { buildParserService } from '@lake/parser-core';
-import { codecs, type CloudTrailEvent, type CloudTrailInsight, type Decoder } from '@lake/schemas';
+import { buildParserService, createDigestVerifier } from '@lake/parser-core';
+import {
+  codecs,
+  type CloudTrailEvent,
+  type CloudTrailInsight,
+  type Decoder,
+  type DigestCheck,
+} from '@lake/schemas';
 import { configSchema, type CloudTrailParserConfig } from './config';
 
 const SERVICE = 'cloudtrail-parser';
 
-type Decoded = { type: 'event'; value: CloudTrailEvent } | { type: 'insight'; value: CloudTrailInsight };
+type Decoded =
+  | { type: 'event'; value: CloudTrailEvent }
+  | { type: 'insight'; value: CloudTrailInsight }
+  | { type: 'digest'; value: DigestCheck };
 const decodeInsights = createCloudTrailDecoder(mapInsightRecord);
+
+/** The PEM blocks of a text holding one or more public keys. */
+function pemBlocks(text: string | undefined): string[] {
+  return text?.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
+}
 
 /** Labels a decoder's records with their type, so that `encode` can pick the codec and topic. */
 function tagged<T, K extends Decoded['type']>(decoder: Decoder<T>, type: K): Decoder<Decoded> {
@@ -23,14 +37,30 @@ async function main(config: CloudTrailParserConfig): Promise<void> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, pretty: process.stdout.isTTY });
   const service = await buildParserService({
     service: SERVICE,
-    kinds: ['CLOUDTRAIL', 'CLOUDTRAIL_INSIGHT'],
+    kinds: ['CLOUDTRAIL', 'CLOUDTRAIL_INSIGHT', 'CLOUDTRAIL_DIGEST'],
     decoder: tagged(decodeCloudTrail, 'event'),
     decodersByKind: { CLOUDTRAIL_INSIGHT: tagged(decodeInsights, 'insight') },
-    encode: (d: Decoded) =>
-      d.type === 'event'
-        ? { topic: config.TOPIC_CLOUDTRAIL_EVENTS, value: codecs.cloudTrailEvent.encode(d.value) }
-        : { topic: config.TOPIC_CLOUDTRAIL_INSIGHTS, value: codecs.cloudTrailInsight.encode(d.value) },
-    recordTopics: [config.TOPIC_CLOUDTRAIL_EVENTS, config.TOPIC_CLOUDTRAIL_INSIGHTS],
+    s3Decoders: (s3) => ({
+      CLOUDTRAIL_DIGEST: tagged(
+        createDigestVerifier({ s3, publicKeysPem: pemBlocks(config.CLOUDTRAIL_DIGEST_PUBLIC_KEYS) }),
+        'digest',
+      ),
+    }),
+    encode: (d: Decoded) => {
+      switch (d.type) {
+        case 'event':
+          return { topic: config.TOPIC_CLOUDTRAIL_EVENTS, value: codecs.cloudTrailEvent.encode(d.value) };
+        case 'insight':
+          return { topic: config.TOPIC_CLOUDTRAIL_INSIGHTS, value: codecs.cloudTrailInsight.encode(d.value) };
+        case 'digest':
+          return { topic: config.TOPIC_DIGEST_CHECKS, value: codecs.digestCheck.encode(d.value) };
+      }
+    },
+    recordTopics: [
+      config.TOPIC_CLOUDTRAIL_EVENTS,
+      config.TOPIC_CLOUDTRAIL_INSIGHTS,
+      config.TOPIC_DIGEST_CHECKS,
+    ],
     config,
     logger,
     metrics: createMetricsRegistry(SERVICE),

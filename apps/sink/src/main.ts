@@ -37,6 +37,7 @@ async function main(config: SinkConfig): Promise<void> {
     config.TOPIC_TGW_FLOW_RECORDS,
     config.TOPIC_CLOUDTRAIL_EVENTS,
     config.TOPIC_CLOUDTRAIL_INSIGHTS,
+    config.TOPIC_DIGEST_CHECKS,
     config.TOPIC_DEAD_LETTERS,
   ];
   if (config.KAFKA_CREATE_TOPICS) {
@@ -63,6 +64,7 @@ async function main(config: SinkConfig): Promise<void> {
       tgwFlowRecords: config.TOPIC_TGW_FLOW_RECORDS,
       cloudTrailEvents: config.TOPIC_CLOUDTRAIL_EVENTS,
       cloudTrailInsights: config.TOPIC_CLOUDTRAIL_INSIGHTS,
+      digestChecks: config.TOPIC_DIGEST_CHECKS,
       deadLetters: config.TOPIC_DEAD_LETTERS,
     },
   });

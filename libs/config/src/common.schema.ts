@@ -60,6 +60,7 @@ export const topicsEnv = {
   TOPIC_TGW_FLOW_RECORDS: z.string().default('vpcflow.tgw-records'),
   TOPIC_CLOUDTRAIL_EVENTS: z.string().default('cloudtrail.events'),
   TOPIC_CLOUDTRAIL_INSIGHTS: z.string().default('cloudtrail.insights'),
+  TOPIC_DIGEST_CHECKS: z.string().default('cloudtrail.digest-checks'),
   TOPIC_DEAD_LETTERS: z.string().default('pipeline.dead-letters'),
 };
 

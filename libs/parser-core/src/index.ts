@@ -8,3 +8,4 @@ export {
   type ObjectParserSettings,
 } from './object-parser';
 export { buildParserService, type ParserService, type ParserServiceOptions } from './parser-service';
+export { createDigestVerifier, type DigestVerifierSettings } from './digest-verifier';

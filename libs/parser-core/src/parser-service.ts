@@ -12,6 +12,8 @@ export interface ParserServiceOptions<T> {
   decoder: Decoder<T>;
   randomAccessDecoders?: Partial<Record<ObjectKind, RandomAccessDecoder<T>>>;
   decodersByKind?: Partial<Record<ObjectKind, Decoder<T>>>;
+  /** Decoders that read S3 themselves (digest verification), made with the service's S3 client. */
+  s3Decoders?: (s3: S3Store) => Partial<Record<ObjectKind, Decoder<T>>>;
   /** Avro-encodes a decoded value and names its topic. */
   encode: (value: T) => EncodedRecord;
   /** Every topic `encode` may name (created at start when KAFKA_CREATE_TOPICS). */
@@ -68,7 +70,7 @@ export async function buildParserService<T>(o: ParserServiceOptions<T>): Promise
       decoder: o.decoder,
       encode: o.encode,
       ...(o.randomAccessDecoders ? { randomAccessDecoders: o.randomAccessDecoders } : {}),
-      ...(o.decodersByKind ? { decodersByKind: o.decodersByKind } : {}),
+      decodersByKind: { ...o.decodersByKind, ...o.s3Decoders?.(s3) },
       deadLetterTopic: topics.deadLetters,
       batchSize: config.BATCH_SIZE,
       payloadLimit: config.DEAD_LETTER_PAYLOAD_LIMIT,

@@ -27,3 +27,9 @@ export {
   type InsightRow,
 } from './cloudtrail-insights.queries';
 export { CloudTrailInsightsRepository } from './cloudtrail-insights.repository';
+export {
+  DigestChecksQueries,
+  DigestChecksRepository,
+  type DigestCheckFilter,
+  type DigestCheckRow,
+} from './digest-checks.repository';

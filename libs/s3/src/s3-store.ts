@@ -25,6 +25,8 @@ export interface ObjectStream {
   body: Readable;
   size: number | null;
   etag: string | null;
+  /** User metadata (`x-amz-meta-*`, names without the prefix, lower-case). */
+  metadata: Record<string, string>;
 }
 
 export interface ListedObject {
@@ -64,7 +66,12 @@ export class S3Store {
     try {
       const res = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       this.requests.inc({ operation: 'GetObject', outcome: 'ok' });
-      return { body: res.Body as Readable, size: res.ContentLength ?? null, etag: res.ETag ?? null };
+      return {
+        body: res.Body as Readable,
+        size: res.ContentLength ?? null,
+        etag: res.ETag ?? null,
+        metadata: res.Metadata ?? {},
+      };
     } catch (err) {
       this.requests.inc({ operation: 'GetObject', outcome: 'error' });
       throw translate(err, `s3://${bucket}/${key}`);

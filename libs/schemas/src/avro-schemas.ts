@@ -457,6 +457,49 @@ export interface CloudTrailInsight {
   };
 }
 
+export const digestCheckSchema: AvroSchema = {
+  type: 'record',
+  name: 'DigestCheck',
+  namespace: 'lake.cloudtrail',
+  doc: 'The verification of a CloudTrail digest (item DIGEST: chain and signature) or of one log file it lists (item LOG_FILE: present, SHA-256). Key: "{digestBucket}/{digestKey}".',
+  fields: [
+    { name: 'digestBucket', type: 'string' },
+    { name: 'digestKey', type: 'string' },
+    { name: 'digestStartTime', ...nullable('string') },
+    { name: 'digestEndTime', ...nullable('string') },
+    { name: 'item', type: 'string', doc: 'DIGEST or LOG_FILE' },
+    { name: 'logFileBucket', ...nullable('string') },
+    { name: 'logFileKey', ...nullable('string') },
+    {
+      name: 'status',
+      type: 'string',
+      doc: 'ok, missing, hash_mismatch (log files); ok, chain_break, previous_missing, signature_invalid, signature_missing (digests)',
+    },
+    { name: 'chainStatus', ...nullable('string', 'digests: ok, chain_start, chain_break, previous_missing') },
+    {
+      name: 'signatureStatus',
+      ...nullable('string', 'digests: ok, invalid, missing, unchecked (no public key configured)'),
+    },
+    { name: 'detail', ...nullable('string') },
+    { name: 'checkedAt', type: timestampMillis },
+  ],
+};
+
+export interface DigestCheck {
+  digestBucket: string;
+  digestKey: string;
+  digestStartTime: string | null;
+  digestEndTime: string | null;
+  item: 'DIGEST' | 'LOG_FILE';
+  logFileBucket: string | null;
+  logFileKey: string | null;
+  status: string;
+  chainStatus: string | null;
+  signatureStatus: string | null;
+  detail: string | null;
+  checkedAt: number;
+}
+
 export const deadLetterSchema: AvroSchema = {
   type: 'record',
   name: 'DeadLetter',
@@ -497,5 +540,6 @@ export const PUBLISHED_SCHEMAS: Record<string, AvroSchema> = {
   'tgw-flow-record': tgwFlowRecordSchema,
   'cloudtrail-event': cloudTrailEventSchema,
   'cloudtrail-insight': cloudTrailInsightSchema,
+  'digest-check': digestCheckSchema,
   'dead-letter': deadLetterSchema,
 };

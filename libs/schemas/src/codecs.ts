@@ -2,12 +2,14 @@ import { AvroCodec } from './avro-codec';
 import {
   cloudTrailEventSchema,
   cloudTrailInsightSchema,
+  digestCheckSchema,
   deadLetterSchema,
   flowRecordSchema,
   tgwFlowRecordSchema,
   objectEventSchema,
   type CloudTrailEvent,
   type CloudTrailInsight,
+  type DigestCheck,
   type DeadLetter,
   type FlowRecord,
   type TgwFlowRecord,
@@ -21,5 +23,6 @@ export const codecs = {
   tgwFlowRecord: new AvroCodec<TgwFlowRecord>(tgwFlowRecordSchema),
   cloudTrailEvent: new AvroCodec<CloudTrailEvent>(cloudTrailEventSchema),
   cloudTrailInsight: new AvroCodec<CloudTrailInsight>(cloudTrailInsightSchema),
+  digestCheck: new AvroCodec<DigestCheck>(digestCheckSchema),
   deadLetter: new AvroCodec<DeadLetter>(deadLetterSchema),
 } as const;

@@ -27,6 +27,7 @@ export const DEAD_LETTER_REASONS = [
   'SCHEMA_UNKNOWN',
   'NOT_S3_NOTIFICATION',
   'PARQUET_INVALID',
+  'DIGEST_INVALID',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

@@ -4,6 +4,7 @@ import {
   CloudTrailEventsRepository,
   CloudTrailInsightsRepository,
   DeadLettersRepository,
+  DigestChecksRepository,
   FlowRecordsRepository,
   TgwFlowRecordsRepository,
   PartitionManager,
@@ -17,6 +18,7 @@ import {
   codecs,
   type CloudTrailEvent,
   type CloudTrailInsight,
+  type DigestCheck,
   type DeadLetter,
   type FlowRecord,
   type TgwFlowRecord,
@@ -27,6 +29,7 @@ export interface SinkTopics {
   tgwFlowRecords: string;
   cloudTrailEvents: string;
   cloudTrailInsights: string;
+  digestChecks: string;
   deadLetters: string;
 }
 
@@ -38,7 +41,7 @@ export interface SinkDeps {
   topics: SinkTopics;
 }
 
-type Kind = 'flow' | 'tgw' | 'cloudtrail' | 'insight' | 'dead-letter';
+type Kind = 'flow' | 'tgw' | 'cloudtrail' | 'insight' | 'digest' | 'dead-letter';
 
 /**
  * Writes the Avro topics to Postgres, exactly once:
@@ -54,6 +57,7 @@ export class Sink {
   private readonly tgwFlows = new TgwFlowRecordsRepository();
   private readonly events = new CloudTrailEventsRepository();
   private readonly insights = new CloudTrailInsightsRepository();
+  private readonly digests = new DigestChecksRepository();
   private readonly letters = new DeadLettersRepository();
   private readonly partitions: PartitionManager;
   private readonly rows;
@@ -96,6 +100,9 @@ export class Sink {
     if (topic === t.cloudTrailInsights) {
       return 'insight';
     }
+    if (topic === t.digestChecks) {
+      return 'digest';
+    }
     if (topic === t.deadLetters) {
       return 'dead-letter';
     }
@@ -113,6 +120,7 @@ export class Sink {
     const tgwFlows: TgwFlowRecord[] = [];
     const events: CloudTrailEvent[] = [];
     const insights: CloudTrailInsight[] = [];
+    const digests: DigestCheck[] = [];
     const letters: StoredDeadLetter[] = [];
     for (const m of batch.messages) {
       const value = m.value ?? Buffer.alloc(0);
@@ -130,6 +138,9 @@ export class Sink {
             break;
           case 'insight':
             insights.push(codecs.cloudTrailInsight.decode(value));
+            break;
+          case 'digest':
+            digests.push(codecs.digestCheck.decode(value));
             break;
           case 'dead-letter':
             letters.push({ ...coords, letter: codecs.deadLetter.decode(value) });
@@ -158,6 +169,7 @@ export class Sink {
       await this.write(client, 'cloudtrail_insights', insights.length, () =>
         this.insights.insert(client, insights),
       );
+      await this.write(client, 'digest_checks', digests.length, () => this.digests.insert(client, digests));
       await this.write(client, 'dead_letters', letters.length, () => this.letters.insert(client, letters));
     });
     const last = batch.messages[batch.messages.length - 1]!.offset;

@@ -37,7 +37,8 @@ export class PipelineHarness {
     this.stack = stackEndpoints(env);
   }
 
-  async start(): Promise<this> {
+  /** @param serviceEnv extra variables per app, e.g. { 'cloudtrail-parser': { CLOUDTRAIL_DIGEST_PUBLIC_KEYS: pem } } */
+  async start(serviceEnv: Record<string, Record<string, string>> = {}): Promise<this> {
     const { stack, names } = this;
     const metrics = new Registry();
     this.s3 = new S3Store({
@@ -66,6 +67,7 @@ export class PipelineHarness {
       TOPIC_TGW_FLOW_RECORDS: `${names.id}.vpcflow.tgw-records`,
       TOPIC_CLOUDTRAIL_EVENTS: names.topics.cloudTrailEvents,
       TOPIC_CLOUDTRAIL_INSIGHTS: `${names.id}.cloudtrail.insights`,
+      TOPIC_DIGEST_CHECKS: `${names.id}.cloudtrail.digest-checks`,
       TOPIC_DEAD_LETTERS: names.topics.deadLetters,
       SQS_QUEUE_URL: queueUrl,
       SQS_WAIT_SECONDS: '1',

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { CloudTrailEventsQueries, CloudTrailInsightsQueries, type Pool } from '@lake/pg';
+import { CloudTrailEventsQueries, CloudTrailInsightsQueries, DigestChecksQueries, type Pool } from '@lake/pg';
 import { ErrorReply, PageOf, Paging, TimeRange, timeRange } from './common';
 
 const EventItem = Type.Object(
@@ -81,6 +81,40 @@ export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async
         insightType: q.insight_type,
         state: q.state,
         sharedEventId: q.shared_event_id,
+        limit: q.limit,
+        cursor: q.cursor,
+      });
+    },
+  );
+
+  const digests = new DigestChecksQueries(opts.pool);
+  app.get(
+    '/v1/cloudtrail/digest-checks',
+    {
+      schema: {
+        tags: ['cloudtrail'],
+        summary:
+          'Log file integrity: each verified digest (chain, signature) and each log file it lists (present, SHA-256)',
+        querystring: Type.Object(
+          {
+            ...Paging,
+            status: Type.Optional(
+              Type.String({ maxLength: 64, description: 'e.g. ok, hash_mismatch, missing, chain_break' }),
+            ),
+            item: Type.Optional(Type.Union([Type.Literal('DIGEST'), Type.Literal('LOG_FILE')])),
+            digest_key: Type.Optional(Type.String({ maxLength: 1024 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: PageOf(EventItem), 400: ErrorReply },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return digests.list({
+        status: q.status,
+        item: q.item,
+        digestKey: q.digest_key,
         limit: q.limit,
         cursor: q.cursor,
       });
