@@ -83,6 +83,7 @@ export class S3Store {
     key: string,
     body: Buffer | string,
     contentType?: string,
+    metadata?: Record<string, string>,
   ): Promise<string | null> {
     try {
       const res = await this.client.send(
@@ -91,6 +92,7 @@ export class S3Store {
           Key: key,
           Body: body,
           ...(contentType ? { ContentType: contentType } : {}),
+          ...(metadata ? { Metadata: metadata } : {}),
         }),
       );
       this.requests.inc({ operation: 'PutObject', outcome: 'ok' });

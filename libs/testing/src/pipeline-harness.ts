@@ -77,7 +77,7 @@ export class PipelineHarness {
       const s = new ServiceProcess({
         app,
         repoRoot: this.repoRoot,
-        env: { ...env, ...extra },
+        env: { ...env, ...extra, ...serviceEnv[app] },
         logDir,
         baseEnv: this.env,
       });
