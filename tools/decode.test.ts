@@ -58,4 +58,36 @@ describe('decode command', () => {
     assert.equal(letter!['position'], 3);
     assert.equal(letter!['payload'], '2 10.0.0.1 http');
   });
+
+  it('prints Insights records and a parsed digest', () => {
+    const insightKey =
+      'AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2024/05/01/111122223333_CloudTrail-Insight_us-east-1_20240501T1230Z_x.json';
+    const res = run(
+      join(ROOT, 'tools', 'samples', 'cloudtrail', 'sample-insights.json'),
+      '--key',
+      insightKey,
+    );
+    assert.equal(res.status, 0, res.stderr);
+    const insights = lines(res.stdout);
+    assert.deepEqual(
+      insights.map((i) => (i['insightDetails'] as { state: string }).state),
+      ['Start', 'End'],
+    );
+    const digest = join(
+      dir,
+      '111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20240501T120000Z.json',
+    );
+    writeFileSync(
+      digest,
+      JSON.stringify({
+        digestStartTime: '2024-05-01T11:00:00Z',
+        digestEndTime: '2024-05-01T12:00:00Z',
+        digestS3Bucket: 'b',
+        digestS3Object: 'k',
+        logFiles: [{ s3Bucket: 'b', s3Object: 'l', hashValue: 'AB', hashAlgorithm: 'SHA-256' }],
+      }),
+    );
+    const parsed = lines(run(digest).stdout);
+    assert.equal((parsed[0]!['logFiles'] as unknown[]).length, 1);
+  });
 });

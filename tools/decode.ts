@@ -1,5 +1,5 @@
 /**
- * decode: reads a local flow-log (.log, .log.gz, .log.parquet) or CloudTrail file exactly as the parsers do and
+ * decode: reads a local flow-log (.log, .log.gz, .log.parquet) or CloudTrail file (log, Insights, digest) exactly as the parsers do and
  * prints each decoded, enriched record as one JSON object per line on stdout (the field names of
  * the Avro schema) and each dead letter as one JSON object per line on stderr.
  *
@@ -12,13 +12,13 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeCloudTrail } from '@lake/cloudtrail';
+import { createCloudTrailDecoder, decodeCloudTrail, mapInsightRecord, parseDigest } from '@lake/cloudtrail';
 import { classifyKey } from '@lake/object-keys';
 import { decodeObject, decodeSpooled } from '@lake/parser-core';
 import type { DecodeIssue, DecodeOutput, Decoder, ObjectContext } from '@lake/schemas';
 import { createVpcFlowDecoder, decodeParquetFlow, type FlowDecoded } from '@lake/vpc-flow';
 
-type Kind = 'flow' | 'cloudtrail' | 'parquet';
+type Kind = 'flow' | 'cloudtrail' | 'insight' | 'digest' | 'parquet';
 
 function kindOf(key: string): Kind {
   switch (classifyKey(key).kind) {
@@ -27,17 +27,52 @@ function kindOf(key: string): Kind {
     case 'VPCFLOWLOGS_PARQUET':
       return 'parquet';
     case 'CLOUDTRAIL':
-    case 'CLOUDTRAIL_INSIGHT':
-    case 'CLOUDTRAIL_DIGEST':
       return 'cloudtrail';
+    case 'CLOUDTRAIL_INSIGHT':
+      return 'insight';
+    case 'CLOUDTRAIL_DIGEST':
+      return 'digest';
     case 'OTHER':
       // A local file under another name: go by its name.
       if (/\.parquet$/.test(key)) {
         return 'parquet';
       }
+      if (/CloudTrail-Digest/.test(basename(key))) {
+        return 'digest';
+      }
+      if (/CloudTrail-Insight/.test(basename(key))) {
+        return 'insight';
+      }
       return /CloudTrail|\.json(\.gz)?$/.test(basename(key)) ? 'cloudtrail' : 'flow';
   }
 }
+
+/**
+ * A digest is not a list of records: print it parsed, one object (the AWS fields, log files
+ * included). Verifying it needs S3 (the listed files, the previous digest): the parser does that.
+ */
+const decodeDigest: Decoder<unknown> = async function* (source) {
+  const parts: Buffer[] = [];
+  for await (const chunk of source) {
+    parts.push(chunk);
+  }
+  const bytes = Buffer.concat(parts);
+  try {
+    yield [{ ok: true, value: parseDigest(bytes.toString('utf8')) }];
+  } catch (err) {
+    yield [
+      {
+        ok: false,
+        issue: {
+          reason: 'DIGEST_INVALID',
+          message: (err as Error).message,
+          position: null,
+          payload: bytes.subarray(0, 4096),
+        },
+      },
+    ];
+  }
+};
 
 function letterJson(issue: DecodeIssue, context: ObjectContext): string {
   const payload = issue.payload;
@@ -70,21 +105,25 @@ async function main(): Promise<number> {
   const key = values.key ?? file;
   const context: ObjectContext = { bucket: 'local', key, keyInfo: classifyKey(key) };
   const kind = kindOf(key);
-  const decoder: Decoder<unknown> =
-    kind === 'flow' ? (createVpcFlowDecoder() as Decoder<unknown>) : (decodeCloudTrail as Decoder<unknown>);
+  const decoders: Record<Exclude<Kind, 'parquet'>, Decoder<unknown>> = {
+    flow: createVpcFlowDecoder() as Decoder<unknown>,
+    cloudtrail: decodeCloudTrail as Decoder<unknown>,
+    insight: createCloudTrailDecoder(mapInsightRecord) as Decoder<unknown>,
+    digest: decodeDigest,
+  };
   let letters = 0;
   const batches =
     kind === 'parquet'
       ? (decodeSpooled(createReadStream(file), context, decodeParquetFlow) as AsyncIterable<
           DecodeOutput<unknown>[]
         >)
-      : decodeObject(createReadStream(file), context, decoder);
+      : decodeObject(createReadStream(file), context, decoders[kind]);
   for await (const batch of batches) {
     let out = '';
     let err = '';
     for (const o of batch) {
       if (o.ok) {
-        const value = kind === 'cloudtrail' ? o.value : (o.value as FlowDecoded).record;
+        const value = kind === 'flow' || kind === 'parquet' ? (o.value as FlowDecoded).record : o.value;
         out += `${JSON.stringify(value)}\n`;
       } else {
         letters++;
