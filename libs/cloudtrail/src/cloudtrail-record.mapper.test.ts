@@ -98,6 +98,7 @@ describe('mapCloudTrailRecord', () => {
         isError: false,
         keyAccountId: '111122223333',
         keyRegion: 'eu-west-1',
+        eventDate: Math.floor(Date.UTC(2024, 4, 1) / 86_400_000),
       },
     });
   });

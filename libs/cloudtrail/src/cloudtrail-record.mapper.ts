@@ -286,6 +286,7 @@ export function mapCloudTrailRecord(
       isError: present(raw['errorCode']) || present(raw['errorMessage']),
       keyAccountId: context.keyInfo.accountId,
       keyRegion: context.keyInfo.region,
+      eventDate: Math.floor(eventTimeMillis / 86_400_000),
     },
   };
   return { ok: true, value };

@@ -86,6 +86,12 @@ const COLUMNS: ColumnSpec<CloudTrailEvent>[] = [
   { name: 'other_fields', pgType: 'jsonb', get: (e) => jsonbSafe(e.otherFields) },
   { name: 'key_account_id', pgType: 'text', get: (e) => e.lake.keyAccountId },
   { name: 'key_region', pgType: 'text', get: (e) => e.lake.keyRegion },
+  {
+    name: 'event_date',
+    pgType: 'date',
+    get: (e) =>
+      e.lake.eventDate === null ? null : new Date(e.lake.eventDate * 86_400_000).toISOString().slice(0, 10),
+  },
 ];
 
 /** Writes CloudTrail records to `cloudtrail_events`; idempotent on (event_time, source object, index). */

@@ -264,6 +264,10 @@ export const cloudTrailEventSchema: AvroSchema = {
           { name: 'isError', type: 'boolean' },
           { name: 'keyAccountId', ...nullable('string') },
           { name: 'keyRegion', ...nullable('string') },
+          {
+            name: 'eventDate',
+            ...nullable({ type: 'int', logicalType: 'date' }, 'UTC day of eventTime, days since 1970-01-01'),
+          },
         ],
       },
     },
@@ -329,6 +333,7 @@ export interface CloudTrailEvent {
     isError: boolean;
     keyAccountId: string | null;
     keyRegion: string | null;
+    eventDate: number | null;
   };
 }
 
