@@ -31,6 +31,10 @@ function ownSamples(root: string): Sample[] {
       key: 'AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1205Z_AbCdEfGh12345678.json.gz',
       body: gzipSync(text('cloudtrail/sample-records.json')),
     },
+    {
+      key: 'AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2024/05/01/111122223333_CloudTrail-Insight_us-east-1_20240501T1230Z_InSiGhT12345678.json.gz',
+      body: gzipSync(text('cloudtrail/sample-insights.json')),
+    },
   ];
 }
 

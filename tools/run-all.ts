@@ -82,6 +82,7 @@ async function main(): Promise<void> {
 The pipeline is running.
   API:      http://127.0.0.1:${apiPort}/v1/flows?from=2024-05-01T00:00:00Z&to=2024-05-02T00:00:00Z
             http://127.0.0.1:${apiPort}/v1/cloudtrail/events?from=2024-05-01T00:00:00Z&to=2024-05-02T00:00:00Z
+            http://127.0.0.1:${apiPort}/v1/cloudtrail/insights?from=2024-05-01T00:00:00Z&to=2024-05-02T00:00:00Z
             http://127.0.0.1:${apiPort}/v1/dead-letters?from=2000-01-01T00:00:00Z
   OpenAPI:  http://127.0.0.1:${apiPort}/docs
   Upload more: any S3 client at ${stack.s3Endpoint} (path-style, key S3RVER/S3RVER), then send the
