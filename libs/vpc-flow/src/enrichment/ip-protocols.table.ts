@@ -1,7 +1,12 @@
 /**
- * IANA "Assigned Internet Protocol Numbers" (protocol-numbers registry): number → keyword.
- * Numbers whose registry entry has no keyword (61, 63, 68, 99, 114: "any … protocol"; 146–252
- * unassigned; 253–254 experimentation) are absent on purpose: they have no name to show.
+ * IANA "Assigned Internet Protocol Numbers" (protocol-numbers registry): number → keyword, written
+ * as the registry writes it (case, spaces and punctuation included).
+ *
+ * Absent on purpose, so `protocolName` gives null: 61, 63, 68, 99 and 114, whose registry rows
+ * have no keyword (they stand for "any host internal protocol", "any local network", "any
+ * distributed file system", "any private encryption scheme", "any 0-hop protocol"), and 146–252,
+ * unassigned. 253 and 254 also have no keyword in the registry ("Use for experimentation and
+ * testing", RFC 3692); they are named 'experimental' here so such traffic is labelled.
  */
 export const IP_PROTOCOLS: ReadonlyMap<number, string> = new Map<number, string>([
   [0, 'HOPOPT'],
@@ -85,7 +90,7 @@ export const IP_PROTOCOLS: ReadonlyMap<number, string> = new Map<number, string>
   [81, 'VMTP'],
   [82, 'SECURE-VMTP'],
   [83, 'VINES'],
-  [84, 'IPTM'],
+  [84, 'TTP'], // the registry has two rows for 84: TTP and IPTM
   [85, 'NSFNET-IGP'],
   [86, 'DGP'],
   [87, 'TCF'],
@@ -145,9 +150,12 @@ export const IP_PROTOCOLS: ReadonlyMap<number, string> = new Map<number, string>
   [143, 'Ethernet'],
   [144, 'AGGFRAG'],
   [145, 'NSH'],
+  [253, 'experimental'], // not an IANA keyword, see above
+  [254, 'experimental'], // not an IANA keyword, see above
   [255, 'Reserved'],
 ]);
 
+/** IANA keyword of an IP protocol number (the `protocol` field), or null when unknown or unnamed. */
 export function protocolName(protocol: number | null): string | null {
   return protocol === null ? null : (IP_PROTOCOLS.get(protocol) ?? null);
 }

@@ -1,7 +1,8 @@
 /**
  * Service names of common ports from the IANA "Service Name and Transport Protocol Port Number"
- * registry; where the everyday use differs from the IANA name, the comment says so. Two entries
- * are not IANA names and are marked as such.
+ * registry (the TCP name where TCP and UDP differ). Where the everyday name or use differs from
+ * the IANA name, the comment says so. Two entries (5439, 6379) are everyday names, not taken from
+ * the IANA registry, and are marked "not IANA".
  */
 export const WELL_KNOWN_PORTS: ReadonlyMap<number, string> = new Map<number, string>([
   [20, 'ftp-data'],
@@ -31,8 +32,8 @@ export const WELL_KNOWN_PORTS: ReadonlyMap<number, string> = new Map<number, str
   [445, 'microsoft-ds'], // SMB
   [465, 'submissions'], // SMTP over TLS
   [500, 'isakmp'], // IKE
-  [514, 'syslog'], // UDP; shell on TCP
-  [587, 'submission'],
+  [514, 'syslog'], // IANA: syslog on UDP, shell (rsh) on TCP
+  [587, 'submission'], // SMTP mail submission
   [636, 'ldaps'],
   [853, 'domain-s'], // DNS over TLS
   [873, 'rsync'],
@@ -40,31 +41,32 @@ export const WELL_KNOWN_PORTS: ReadonlyMap<number, string> = new Map<number, str
   [990, 'ftps'],
   [993, 'imaps'],
   [995, 'pop3s'],
-  [1433, 'ms-sql-s'], // SQL Server
-  [1521, 'ncube-lm'], // commonly Oracle listener
+  [1433, 'ms-sql-s'], // Microsoft SQL Server
+  [1521, 'ncube-lm'], // commonly the Oracle database listener
   [2049, 'nfs'],
-  [2375, 'docker'],
-  [2376, 'docker-s'],
-  [2379, 'etcd-client'],
-  [2380, 'etcd-server'],
+  [2375, 'docker'], // Docker API, plain
+  [2376, 'docker-s'], // Docker API, TLS
+  [2379, 'etcd-client'], // etcd
+  [2380, 'etcd-server'], // etcd peers
   [3306, 'mysql'],
   [3389, 'ms-wbt-server'], // RDP
   [4500, 'ipsec-nat-t'],
   [5432, 'postgresql'],
   [5439, 'redshift'], // not IANA: Amazon Redshift default
-  [5671, 'amqps'],
+  [5671, 'amqps'], // AMQP over TLS (RabbitMQ, Amazon MQ)
   [5672, 'amqp'],
   [5900, 'rfb'], // VNC
   [6379, 'redis'], // not IANA: Redis default
   [6443, 'sun-sr-https'], // commonly the Kubernetes API
   [8080, 'http-alt'],
-  [8443, 'pcsync-https'], // commonly HTTPS alternate
+  [8443, 'pcsync-https'], // commonly alternate HTTPS
   [9092, 'XmlIpcRegSvc'], // commonly Kafka
   [9200, 'wap-wsp'], // commonly Elasticsearch
   [11211, 'memcache'],
   [27017, 'mongodb'],
 ]);
 
+/** IANA service name of a port (typically `dstport`), or null when it is not in the table. */
 export function serviceName(port: number | null): string | null {
   return port === null ? null : (WELL_KNOWN_PORTS.get(port) ?? null);
 }
