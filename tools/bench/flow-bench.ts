@@ -108,7 +108,7 @@ async function servicesStage(file: string, records: number, profile: boolean) {
     app: 'flow-parser',
     nodeArgs,
     repoRoot: ROOT,
-    env: { ...env, KAFKA_GROUP_ID: names.group('fp') },
+    env: { ...env, KAFKA_GROUP_ID: names.group('fp'), BATCH_SIZE: process.env['BENCH_BATCH_SIZE'] ?? '1000' },
     logDir,
     baseEnv: process.env,
   });

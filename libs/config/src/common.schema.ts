@@ -76,8 +76,11 @@ export const parserEnv = (groupId: string) => ({
   KAFKA_TOPIC_PARTITIONS: positiveInt(3),
   /** Objects parsed at the same time by one process (one per Kafka partition at most). */
   PARTITIONS_CONCURRENCY: positiveInt(2),
-  /** Records per Kafka send. */
-  BATCH_SIZE: positiveInt(5000),
+  /**
+   * Records collected before sending to Kafka. Measured with bench:flow: 1000 gave a lower peak
+   * RSS (≈ 210 MB vs ≈ 250 MB) and a higher rate than 5000.
+   */
+  BATCH_SIZE: positiveInt(1000),
   /** Dead-letter payloads are cut to this many bytes. */
   DEAD_LETTER_PAYLOAD_LIMIT: positiveInt(65_536),
 });
