@@ -138,19 +138,17 @@ async function main(): Promise<void> {
         }),
       },
     ]);
-    const metric = async () =>
-      (await (await fetch(`${parser.baseUrl}/metrics`)).text())
-        .split('\n')
-        .filter((l) => l.startsWith('lake_parser_records_total'))
-        .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
-    await waitFor('every event published', async () => ((await metric()) >= records ? true : undefined), {
-      timeoutMs: 3_600_000,
-      intervalMs: 200,
-    });
+    await waitFor(
+      'every event published',
+      async () => ((await parser.counter('lake_parser_records_total')) >= records ? true : undefined),
+      {
+        timeoutMs: 3_600_000,
+        intervalMs: 200,
+      },
+    );
     const parserMs = performance.now() - t0;
-    const status = readFileSync(`/proc/${parser.pid}/status`, 'utf8');
     results['parserRecordsPerSec'] = rate(records, parserMs);
-    results['parserPeakRssMb'] = Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    results['parserPeakRssMb'] = parser.peakRssMb();
     await parser.stop();
     await producer.close();
     s3.close();

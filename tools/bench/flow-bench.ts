@@ -55,23 +55,6 @@ async function decodeStage(file: string): Promise<{ records: number; ms: number;
   return { records, ms: performance.now() - t0, cpuMs: (used.user + used.system) / 1000 };
 }
 
-function peakRssMb(pid: number | undefined): number | null {
-  if (!pid) {
-    return null;
-  }
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /VmHWM:\s+(\d+) kB/.exec(status);
-  return m ? Math.round(Number(m[1]) / 1024) : null;
-}
-
-async function metric(s: ServiceProcess, name: string): Promise<number> {
-  const text = await (await fetch(`${s.baseUrl}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(name))
-    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
-}
-
 async function servicesStage(file: string, records: number, profile: boolean) {
   const stack = stackEndpoints(process.env);
   const names = uniqueNames('bench');
@@ -138,14 +121,14 @@ async function servicesStage(file: string, records: number, profile: boolean) {
   ]);
   await waitFor(
     'the parser to publish every record',
-    async () => ((await metric(parser, 'lake_parser_records_total')) >= records ? true : undefined),
+    async () => ((await parser.counter('lake_parser_records_total')) >= records ? true : undefined),
     {
       timeoutMs: 3_600_000,
       intervalMs: 200,
     },
   );
   const parserMs = performance.now() - t0;
-  const parserRss = peakRssMb(parser.pid);
+  const parserRss = parser.peakRssMb();
   await parser.stop();
   await producer.close();
 
@@ -161,14 +144,14 @@ async function servicesStage(file: string, records: number, profile: boolean) {
   await sink.start();
   await waitFor(
     'the sink to write every row',
-    async () => ((await metric(sink, 'lake_sink_rows_inserted_total')) >= records ? true : undefined),
+    async () => ((await sink.counter('lake_sink_rows_inserted_total')) >= records ? true : undefined),
     {
       timeoutMs: 3_600_000,
       intervalMs: 200,
     },
   );
   const sinkMs = performance.now() - t1;
-  const sinkRss = peakRssMb(sink.pid);
+  const sinkRss = sink.peakRssMb();
   await sink.stop();
 
   // Baseline: psql \copy of the same rows into a table of the same shape and primary key.

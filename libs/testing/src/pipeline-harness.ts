@@ -132,11 +132,7 @@ export class PipelineHarness {
 
   /** Sum of a Prometheus counter over its label sets, read from a service's /metrics. */
   async metric(app: string, name: string): Promise<number> {
-    const text = await (await fetch(`${this.service(app).baseUrl}/metrics`)).text();
-    return text
-      .split('\n')
-      .filter((l) => l.startsWith(name))
-      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+    return this.service(app).counter(name);
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './free-port';
 import { waitFor } from './wait-for';
@@ -81,6 +81,25 @@ export class ServiceProcess {
       { timeoutMs: 90_000 },
     );
     return this;
+  }
+
+  /** Sum of a Prometheus counter over its label sets (a name, or a name with its first labels), from /metrics. */
+  async counter(name: string): Promise<number> {
+    const text = await (await fetch(`${this.baseUrl}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith(name))
+      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  }
+
+  /** Peak resident memory of the running process (VmHWM), in MB; null when it is not running. */
+  peakRssMb(): number | null {
+    const pid = this.pid;
+    if (!pid) {
+      return null;
+    }
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
   }
 
   /** Graceful stop (SIGTERM), as an orchestrator does. */
