@@ -5,8 +5,8 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { createGzip, gzipSync } from 'node:zlib';
-import { parquetWriteBuffer } from 'hyparquet-writer';
+import { createGzip } from 'node:zlib';
+import { flowParquet } from '@lake/testing';
 import { FlowLogGenerator } from './flow-log.generator';
 
 export async function writeFlowLog(o: {
@@ -23,7 +23,9 @@ export async function writeFlowLog(o: {
     startEpoch: o.startEpoch ?? 1714564800,
   });
   if (o.out.endsWith('.parquet')) {
-    writeFileSync(o.out, flowParquet(gen, o.records));
+    // Columns typed as AWS types them, 100,000-row groups.
+    const rows = Array.from({ length: o.records }, () => gen.line().split(' '));
+    writeFileSync(o.out, flowParquet(gen.fields, rows, 100_000));
     return;
   }
   const gzip = createGzip({ level: 6 });
@@ -41,39 +43,6 @@ export async function writeFlowLog(o: {
   }
   gzip.end(buf);
   await once(file, 'close');
-}
-
-/** Columns typed as AWS types them (int32, int64, string), null for '-', 100,000-row groups. */
-function flowParquet(gen: FlowLogGenerator, records: number): Buffer {
-  const columns = gen.fields.map(() => [] as (string | null)[]);
-  for (let i = 0; i < records; i++) {
-    gen
-      .line()
-      .split(' ')
-      .forEach((v, j) => columns[j]!.push(v === '-' ? null : v));
-  }
-  const columnData = gen.fields.map((f, j) => {
-    const raw = columns[j]!;
-    switch (f.type) {
-      case 'int':
-        return {
-          name: f.name,
-          type: 'INT32' as const,
-          data: raw.map((v) => (v === null ? null : Number(v))),
-        };
-      case 'long':
-        return {
-          name: f.name,
-          type: 'INT64' as const,
-          data: raw.map((v) => (v === null ? null : BigInt(v))),
-        };
-      case 'string':
-      case 'address':
-        return { name: f.name, type: 'STRING' as const, data: raw };
-    }
-  });
-  const compressors = { GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input)) };
-  return Buffer.from(parquetWriteBuffer({ columnData, codec: 'GZIP', compressors, rowGroupSize: 100_000 }));
 }
 
 if (require.main === module) {

@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { FLOW_FIELDS, TGW_FLOW_FIELDS, type FlowFieldDef } from '@lake/schemas';
-import { PipelineHarness, waitFor, type Uploaded } from '@lake/testing';
+import { PipelineHarness, flowParquet, waitFor, type Uploaded } from '@lake/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const RANGE = { from: '2024-05-01T00:00:00Z', to: '2024-05-03T00:00:00Z' };
@@ -88,37 +87,6 @@ function generate(
   return { key: fileKey, text: `${rows.join('\n')}\n`, expected };
 }
 
-/** The same rows in AWS's Parquet delivery: int32/int64/string columns named with '_', gzip pages. */
-function toParquet(fields: readonly FlowFieldDef[], text: string): Buffer {
-  const rows = text
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split(' '));
-  const columnData = fields.map((f, j) => {
-    const raw = rows.map((r) => (r[j] === '-' ? null : r[j]!));
-    switch (f.type) {
-      case 'int':
-        return {
-          name: f.name,
-          type: 'INT32' as const,
-          data: raw.map((v) => (v === null ? null : Number(v))),
-        };
-      case 'long':
-        return {
-          name: f.name,
-          type: 'INT64' as const,
-          data: raw.map((v) => (v === null ? null : BigInt(v))),
-        };
-      case 'string':
-      case 'address':
-        return { name: f.name, type: 'STRING' as const, data: raw };
-    }
-  });
-  const compressors = { GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input)) };
-  return Buffer.from(parquetWriteBuffer({ columnData, codec: 'GZIP', compressors, rowGroupSize: 2 }));
-}
-
 const harness = new PipelineHarness('flows', ROOT, process.env);
 
 describe('flow logs of every format, end to end', () => {
@@ -147,7 +115,20 @@ describe('flow logs of every format, end to end', () => {
     // Parquet delivery of version-5 rows: the same records, with the row number as source_line.
     const v5Fields = FLOW_FIELDS.filter((f) => f.since <= 5);
     const parquet = generate(v5Fields, 5, key(55, '15').replace('.log.gz', '.log.parquet'));
-    uploaded.push(await harness.upload(parquet.key, toParquet(v5Fields, parquet.text)));
+    uploaded.push(
+      await harness.upload(
+        parquet.key,
+        flowParquet(
+          v5Fields,
+          parquet.text
+            .trim()
+            .split('\n')
+            .slice(1)
+            .map((l) => l.split(' ')),
+          2,
+        ),
+      ),
+    );
     files.push({
       ...parquet,
       expected: new Map([...parquet.expected].map(([line, row]) => [line - 1, row])),

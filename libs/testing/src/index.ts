@@ -5,3 +5,4 @@ export { stackEndpoints, stackServiceEnv, type StackEndpoints } from './stack-en
 export { uniqueNames } from './unique-names';
 export { waitFor } from './wait-for';
 export { PipelineHarness, type Uploaded } from './pipeline-harness';
+export { flowParquet } from './flow-parquet';
