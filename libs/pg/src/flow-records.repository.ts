@@ -55,7 +55,6 @@ const KEY = ['event_time', 'source_bucket', 'source_key', 'source_line'];
 /** Writes flow records to `vpc_flow_records`; idempotent on (event_time, source object, line). */
 export class FlowRecordsRepository {
   static readonly table = 'vpc_flow_records' as const;
-  static readonly columns = columnsFor<FlowRecord>(FLOW_FIELDS).map((c) => c.name);
   private readonly bulk = new BulkInsert<FlowRecord>(
     FlowRecordsRepository.table,
     columnsFor(FLOW_FIELDS),

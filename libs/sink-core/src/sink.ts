@@ -161,16 +161,12 @@ export class Sink {
       new Set(events.map((e) => dayOf(e.lake.eventTimeMillis))),
     );
     await withTransaction(this.deps.pool, async (client: PoolClient) => {
-      await this.write(client, 'vpc_flow_records', flows.length, () => this.flows.insert(client, flows));
-      await this.write(client, 'tgw_flow_records', tgwFlows.length, () =>
-        this.tgwFlows.insert(client, tgwFlows),
-      );
-      await this.write(client, 'cloudtrail_events', events.length, () => this.events.insert(client, events));
-      await this.write(client, 'cloudtrail_insights', insights.length, () =>
-        this.insights.insert(client, insights),
-      );
-      await this.write(client, 'digest_checks', digests.length, () => this.digests.insert(client, digests));
-      await this.write(client, 'dead_letters', letters.length, () => this.letters.insert(client, letters));
+      await this.write('vpc_flow_records', flows.length, () => this.flows.insert(client, flows));
+      await this.write('tgw_flow_records', tgwFlows.length, () => this.tgwFlows.insert(client, tgwFlows));
+      await this.write('cloudtrail_events', events.length, () => this.events.insert(client, events));
+      await this.write('cloudtrail_insights', insights.length, () => this.insights.insert(client, insights));
+      await this.write('digest_checks', digests.length, () => this.digests.insert(client, digests));
+      await this.write('dead_letters', letters.length, () => this.letters.insert(client, letters));
     });
     const last = batch.messages[batch.messages.length - 1]!.offset;
     payload.resolveOffset(last);
@@ -181,12 +177,7 @@ export class Sink {
     stop();
   }
 
-  private async write(
-    _client: PoolClient,
-    table: string,
-    count: number,
-    insert: () => Promise<number>,
-  ): Promise<void> {
+  private async write(table: string, count: number, insert: () => Promise<number>): Promise<void> {
     if (count === 0) {
       return;
     }

@@ -89,11 +89,6 @@ export class VpcFlowLineDecoder {
     private readonly options: VpcFlowDecoderOptions = {},
   ) {}
 
-  /** Names in the header that no AWS version we know defines (counted by the caller's metrics). */
-  get unknownFields(): readonly string[] {
-    return this.header?.unknownFields ?? [];
-  }
-
   push(chunk: Buffer, out: DecodeOutput<FlowDecoded>[]): void {
     this.bytesSeen += chunk.length;
     this.splitter.push(chunk, (line) => this.line(line, out));
