@@ -33,3 +33,10 @@ export {
   type DigestCheckFilter,
   type DigestCheckRow,
 } from './digest-checks.repository';
+export {
+  ApiKeysRepository,
+  type ApiKeyCheck,
+  type ApiKeyInfo,
+  type ApiKeyRefusal,
+  type CreatedApiKey,
+} from './api-keys.repository';

@@ -6,3 +6,5 @@ export { uniqueNames } from './unique-names';
 export { waitFor } from './wait-for';
 export { PipelineHarness, type Uploaded } from './pipeline-harness';
 export { flowParquet } from './flow-parquet';
+export { createApiKey } from './api-keys';
+export { createTestDatabase, type TestDatabase } from './test-database';
