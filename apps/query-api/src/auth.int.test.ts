@@ -72,9 +72,7 @@ describe('query-api authentication', () => {
     const { rows } = await t.db.pool.query<Record<string, unknown>>('SELECT * FROM api_keys WHERE id = $1', [
       id,
     ]);
-    const stored = JSON.stringify(rows[0], (_k, v: unknown) =>
-      Buffer.isBuffer(v) ? v.toString('hex') : (v),
-    );
+    const stored = JSON.stringify(rows[0], (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex') : v));
     assert.ok(!stored.includes(key.split('_')[2]!), 'the secret is not stored');
     const listed = await keys.list();
     assert.ok(listed.some((k) => k.id === id && k.name === 'listed'));

@@ -60,6 +60,8 @@ export const authPlugin = fp(
   async (app: FastifyInstance, opts: AuthOptions) => {
     const keys = new ApiKeysRepository(opts.pool);
     const touched = new Map<string, number>();
+    // last_used_at is best effort: a read-only role (deploy/compose) cannot write it, so stop trying.
+    let touchEnabled = true;
     app.decorateRequest('apiKey', null);
     app.addHook('onRequest', async (req, reply) => {
       if (opts.isPublic(req.routeOptions.url)) {
@@ -72,9 +74,12 @@ export const authPlugin = fp(
       }
       req.apiKey = result;
       const now = Date.now();
-      if ((touched.get(result.id) ?? 0) + TOUCH_EVERY_MS < now) {
+      if (touchEnabled && (touched.get(result.id) ?? 0) + TOUCH_EVERY_MS < now) {
         touched.set(result.id, now);
-        keys.touch(result.id).catch((err: unknown) => req.log.warn({ err }, 'api key use not recorded'));
+        keys.touch(result.id).catch((err: unknown) => {
+          touchEnabled = false;
+          req.log.warn({ err }, 'api key last use not recorded (read-only role?); not tried again');
+        });
       }
     });
   },
