@@ -21,7 +21,7 @@ export interface TestApp {
  */
 export async function startTestApp(
   prefix: string,
-  overrides: Partial<Pick<AppDeps, 'rateLimit' | 'metricsPublic'>> = {},
+  overrides: Partial<Pick<AppDeps, 'rateLimit' | 'metricsPublic' | 'exportStallSeconds'>> = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(prefix, process.env);
   const app = await buildApp({

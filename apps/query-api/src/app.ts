@@ -6,6 +6,7 @@ import { HealthRegistry, histogram, ops, type Logger, type Registry } from '@lak
 import { ping, type Pool } from '@lake/pg';
 import { authPlugin } from './plugins/auth.plugin';
 import { errorsPlugin } from './plugins/errors.plugin';
+import { exportPlugin } from './plugins/export.plugin';
 import { rateLimitPlugin, type RateLimitSettings } from './plugins/rate-limit.plugin';
 import { cloudTrailRoutes } from './routes/cloudtrail.routes';
 import { deadLettersRoutes } from './routes/dead-letters.routes';
@@ -19,6 +20,8 @@ export interface AppDeps {
   rateLimit?: RateLimitSettings;
   /** Serve /metrics without an API key (default: a key is needed, as on every route but /health, /ready). */
   metricsPublic?: boolean;
+  /** An export whose client reads nothing for this long is cut off; default 60. */
+  exportStallSeconds?: number;
 }
 
 /**
@@ -71,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pool: deps.pool,
     isPublic: (url) => isPublicRoute(url, deps.metricsPublic),
   });
+  await app.register(exportPlugin, { stallSeconds: deps.exportStallSeconds ?? 60 });
   await app.register(rateLimitPlugin, deps.rateLimit ?? { max: 1000, windowSeconds: 60 });
   await app.register(swagger, {
     openapi: {

@@ -8,6 +8,11 @@ export const configSchema = z.object({
   /** Requests per window per API key (a key created with --rate-limit N has its own). */
   RATE_LIMIT_MAX: positiveInt(1000),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
+  /**
+   * An export whose client reads nothing for this long (socket buffers full) is cut off, freeing
+   * its Postgres cursor and connection.
+   */
+  EXPORT_STALL_SECONDS: positiveInt(60),
   /** Serve /metrics without a key (for a Prometheus scraper inside the cluster). */
   METRICS_PUBLIC: bool(false),
 });

@@ -23,6 +23,7 @@ async function main(config: QueryApiConfig): Promise<void> {
     metrics,
     rateLimit: { max: config.RATE_LIMIT_MAX, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS },
     metricsPublic: config.METRICS_PUBLIC,
+    exportStallSeconds: config.EXPORT_STALL_SECONDS,
   });
 
   const shutdown = createShutdown(

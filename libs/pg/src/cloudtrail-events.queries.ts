@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { decodeCursor } from './cursor';
 import { page, type Page } from './flow-records.queries';
 import { Where } from './query-builder';
+import { streamQuery, type RowStream } from './stream-query';
 
 export interface CloudTrailFilter {
   from: Date;
@@ -23,6 +24,23 @@ export class CloudTrailEventsQueries {
   constructor(private readonly pool: pg.Pool) {}
 
   async list(f: CloudTrailFilter): Promise<Page<CloudTrailRow>> {
+    const { sql, w } = this.select(f);
+    const { rows } = await this.pool.query<CloudTrailRow>(`${sql} LIMIT ${w.param(f.limit + 1)}`, w.params);
+    return page(rows, f.limit, (r) => [
+      r.event_time.toISOString(),
+      r['source_bucket'] as string,
+      r['source_key'] as string,
+      Number(r['record_index']),
+    ]);
+  }
+
+  /** Every matching row, in page order (from `cursor` when given), through a server-side cursor. */
+  async stream(f: Omit<CloudTrailFilter, 'limit'>): Promise<RowStream> {
+    const { sql, w } = this.select(f);
+    return streamQuery(this.pool, sql, w.params);
+  }
+
+  private select(f: Omit<CloudTrailFilter, 'limit'>): { sql: string; w: Where } {
     const w = new Where()
       .add('event_time >= ?', f.from)
       .add('event_time < ?', f.to)
@@ -41,15 +59,9 @@ export class CloudTrailEventsQueries {
         i,
       ]);
     }
-    const sql =
-      `SELECT * FROM cloudtrail_events ${w.sql()} ` +
-      `ORDER BY event_time, source_bucket, source_key, record_index LIMIT ${w.param(f.limit + 1)}`;
-    const { rows } = await this.pool.query<CloudTrailRow>(sql, w.params);
-    return page(rows, f.limit, (r) => [
-      r.event_time.toISOString(),
-      r['source_bucket'] as string,
-      r['source_key'] as string,
-      Number(r['record_index']),
-    ]);
+    return {
+      sql: `SELECT * FROM cloudtrail_events ${w.sql()} ORDER BY event_time, source_bucket, source_key, record_index`,
+      w,
+    };
   }
 }

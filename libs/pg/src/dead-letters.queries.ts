@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { decodeCursor } from './cursor';
 import { page, type Page } from './flow-records.queries';
 import { Where } from './query-builder';
+import { streamQuery, type RowStream } from './stream-query';
 
 export interface DeadLetterFilter {
   from: Date;
@@ -33,6 +34,21 @@ export class DeadLettersQueries {
   constructor(private readonly pool: pg.Pool) {}
 
   async list(f: DeadLetterFilter): Promise<Page<DeadLetterRow>> {
+    const { sql, w } = this.select(f);
+    const { rows } = await this.pool.query<StoredRow>(`${sql} LIMIT ${w.param(f.limit + 1)}`, w.params);
+    return page(rows.map(withPayloadText), f.limit, (r) => [Number(r.id)]);
+  }
+
+  /** Every matching row, in page order (from `cursor` when given), through a server-side cursor. */
+  async stream(f: Omit<DeadLetterFilter, 'limit'>): Promise<RowStream> {
+    const { sql, w } = this.select(f);
+    return streamQuery(this.pool, sql, w.params, {
+      columns: OUTPUT_COLUMNS,
+      map: (row) => withPayloadText(row as StoredRow),
+    });
+  }
+
+  private select(f: Omit<DeadLetterFilter, 'limit'>): { sql: string; w: Where } {
     const w = new Where()
       .add('occurred_at >= ?', f.from)
       .add('occurred_at < ?', f.to)
@@ -43,21 +59,37 @@ export class DeadLettersQueries {
       const [id] = decodeCursor(f.cursor, ['number']);
       w.add('id > ?', id);
     }
-    const sql =
-      `SELECT id, service, bucket, key, position, reason, message, payload, payload_truncated, occurred_at ` +
-      `FROM dead_letters ${w.sql()} ORDER BY id LIMIT ${w.param(f.limit + 1)}`;
-    const { rows } = await this.pool.query<StoredRow>(sql, w.params);
-    // The original bytes as base64 (exact), and as text when they are valid UTF-8 (most are).
-    const items = rows.map(
-      ({ payload, ...rest }) =>
-        ({
-          ...rest,
-          payload: payload && isUtf8(payload) ? payload.toString('utf8') : null,
-          payload_base64: payload ? payload.toString('base64') : null,
-        }) as DeadLetterRow,
-    );
-    return page(items, f.limit, (r) => [Number(r.id)]);
+    return { sql: `SELECT ${STORED_COLUMNS.join(', ')} FROM dead_letters ${w.sql()} ORDER BY id`, w };
   }
+}
+
+const STORED_COLUMNS = [
+  'id',
+  'service',
+  'bucket',
+  'key',
+  'position',
+  'reason',
+  'message',
+  'payload',
+  'payload_truncated',
+  'occurred_at',
+];
+const OUTPUT_COLUMNS = [
+  ...STORED_COLUMNS.slice(0, 7),
+  'payload',
+  'payload_base64',
+  'payload_truncated',
+  'occurred_at',
+];
+
+/** The original bytes as base64 (exact), and as text when they are valid UTF-8 (most are). */
+function withPayloadText({ payload, ...rest }: StoredRow): DeadLetterRow {
+  return {
+    ...rest,
+    payload: payload && isUtf8(payload) ? payload.toString('utf8') : null,
+    payload_base64: payload ? payload.toString('base64') : null,
+  } as DeadLetterRow;
 }
 
 type StoredRow = Record<string, unknown> & { id: number; payload: Buffer | null };

@@ -4,6 +4,7 @@ import { BulkInsert } from './bulk-insert';
 import { decodeCursor } from './cursor';
 import { page, type Page } from './flow-records.queries';
 import { Where } from './query-builder';
+import { streamQuery, type RowStream } from './stream-query';
 
 /** Writes digest verification results; idempotent on the digest and the log file. */
 export class DigestChecksRepository {
@@ -46,6 +47,23 @@ export class DigestChecksQueries {
   constructor(private readonly pool: pg.Pool) {}
 
   async list(f: DigestCheckFilter): Promise<Page<DigestCheckRow>> {
+    const { sql, w } = this.select(f);
+    const { rows } = await this.pool.query<DigestCheckRow>(`${sql} LIMIT ${w.param(f.limit + 1)}`, w.params);
+    return page(rows, f.limit, (r) => [
+      r['digest_bucket'] as string,
+      r['digest_key'] as string,
+      r['log_file_bucket'] as string,
+      r['log_file_key'] as string,
+    ]);
+  }
+
+  /** Every matching row, in page order (from `cursor` when given), through a server-side cursor. */
+  async stream(f: Omit<DigestCheckFilter, 'limit'>): Promise<RowStream> {
+    const { sql, w } = this.select(f);
+    return streamQuery(this.pool, sql, w.params);
+  }
+
+  private select(f: Omit<DigestCheckFilter, 'limit'>): { sql: string; w: Where } {
     const w = new Where()
       .add('status = ?', f.status)
       .add('item = ?', f.item)
@@ -59,15 +77,9 @@ export class DigestChecksQueries {
         lk,
       ]);
     }
-    const sql =
-      `SELECT * FROM digest_checks ${w.sql()} ` +
-      `ORDER BY digest_bucket, digest_key, log_file_bucket, log_file_key LIMIT ${w.param(f.limit + 1)}`;
-    const { rows } = await this.pool.query<DigestCheckRow>(sql, w.params);
-    return page(rows, f.limit, (r) => [
-      r['digest_bucket'] as string,
-      r['digest_key'] as string,
-      r['log_file_bucket'] as string,
-      r['log_file_key'] as string,
-    ]);
+    return {
+      sql: `SELECT * FROM digest_checks ${w.sql()} ORDER BY digest_bucket, digest_key, log_file_bucket, log_file_key`,
+      w,
+    };
   }
 }

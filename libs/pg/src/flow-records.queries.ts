@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { decodeCursor, encodeCursor } from './cursor';
 import { Where } from './query-builder';
+import { streamQuery, type RowStream } from './stream-query';
 
 export interface FlowFilter {
   from: Date;
@@ -38,6 +39,23 @@ export class FlowRecordsQueries {
   ) {}
 
   async list(f: FlowFilter): Promise<Page<FlowRow>> {
+    const { sql, w } = this.select(f);
+    const { rows } = await this.pool.query<FlowRow>(`${sql} LIMIT ${w.param(f.limit + 1)}`, w.params);
+    return page(rows, f.limit, (r) => [
+      r.event_time.toISOString(),
+      r['source_bucket'] as string,
+      r['source_key'] as string,
+      Number(r['source_line']),
+    ]);
+  }
+
+  /** Every matching row, in page order (from `cursor` when given), through a server-side cursor. */
+  async stream(f: Omit<FlowFilter, 'limit'>): Promise<RowStream> {
+    const { sql, w } = this.select(f);
+    return streamQuery(this.pool, sql, w.params);
+  }
+
+  private select(f: Omit<FlowFilter, 'limit'>): { sql: string; w: Where } {
     const w = new Where()
       .add('event_time >= ?', f.from)
       .add('event_time < ?', f.to)
@@ -62,14 +80,7 @@ export class FlowRecordsQueries {
         l,
       ]);
     }
-    const sql = `SELECT * FROM ${this.table} ${w.sql()} ORDER BY ${SORT.join(', ')} LIMIT ${w.param(f.limit + 1)}`;
-    const { rows } = await this.pool.query<FlowRow>(sql, w.params);
-    return page(rows, f.limit, (r) => [
-      r.event_time.toISOString(),
-      r['source_bucket'] as string,
-      r['source_key'] as string,
-      Number(r['source_line']),
-    ]);
+    return { sql: `SELECT * FROM ${this.table} ${w.sql()} ORDER BY ${SORT.join(', ')}`, w };
   }
 }
 

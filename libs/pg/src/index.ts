@@ -40,3 +40,4 @@ export {
   type ApiKeyRefusal,
   type CreatedApiKey,
 } from './api-keys.repository';
+export { streamQuery, type RowStream, type StreamQueryOptions } from './stream-query';

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { CloudTrailEventsQueries, CloudTrailInsightsQueries, DigestChecksQueries, type Pool } from '@lake/pg';
 import { ErrorReply, PageOf, Paging, TimeRange, timeRange } from './common';
+import { ExportParam } from '../plugins/export.plugin';
 
 const EventItem = Type.Object(
   {},
@@ -20,6 +21,7 @@ export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async
           {
             ...TimeRange,
             ...Paging,
+            ...ExportParam,
             event_name: Type.Optional(Type.String({ maxLength: 128 })),
             event_source: Type.Optional(Type.String({ maxLength: 128 })),
             principal: Type.Optional(
@@ -34,9 +36,9 @@ export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async
         response: { 200: PageOf(EventItem), 400: ErrorReply },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query;
-      return queries.list({
+      const filter = {
         ...timeRange(q),
         eventName: q.event_name,
         eventSource: q.event_source,
@@ -44,9 +46,13 @@ export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async
         sourceIp: q.source_ip,
         region: q.region,
         errorCode: q.error_code,
-        limit: q.limit,
         cursor: q.cursor,
-      });
+      };
+      const format = req.exportFormat(q.format);
+      if (format) {
+        return reply.sendExport(format, await queries.stream(filter), 'cloudtrail-events');
+      }
+      return queries.list({ ...filter, limit: q.limit });
     },
   );
 
@@ -61,6 +67,7 @@ export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async
           {
             ...TimeRange,
             ...Paging,
+            ...ExportParam,
             event_name: Type.Optional(Type.String({ maxLength: 128 })),
             insight_type: Type.Optional(
               Type.Union([Type.Literal('ApiCallRateInsight'), Type.Literal('ApiErrorRateInsight')]),
@@ -73,17 +80,21 @@ export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async
         response: { 200: PageOf(EventItem), 400: ErrorReply },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query;
-      return insights.list({
+      const filter = {
         ...timeRange(q),
         eventName: q.event_name,
         insightType: q.insight_type,
         state: q.state,
         sharedEventId: q.shared_event_id,
-        limit: q.limit,
         cursor: q.cursor,
-      });
+      };
+      const format = req.exportFormat(q.format);
+      if (format) {
+        return reply.sendExport(format, await insights.stream(filter), 'cloudtrail-insights');
+      }
+      return insights.list({ ...filter, limit: q.limit });
     },
   );
 
@@ -98,6 +109,7 @@ export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async
         querystring: Type.Object(
           {
             ...Paging,
+            ...ExportParam,
             status: Type.Optional(
               Type.String({ maxLength: 64, description: 'e.g. ok, hash_mismatch, missing, chain_break' }),
             ),
@@ -109,15 +121,14 @@ export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async
         response: { 200: PageOf(EventItem), 400: ErrorReply },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query;
-      return digests.list({
-        status: q.status,
-        item: q.item,
-        digestKey: q.digest_key,
-        limit: q.limit,
-        cursor: q.cursor,
-      });
+      const filter = { status: q.status, item: q.item, digestKey: q.digest_key, cursor: q.cursor };
+      const format = req.exportFormat(q.format);
+      if (format) {
+        return reply.sendExport(format, await digests.stream(filter), 'digest-checks');
+      }
+      return digests.list({ ...filter, limit: q.limit });
     },
   );
 };

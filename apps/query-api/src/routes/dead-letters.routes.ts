@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DeadLettersQueries, type Pool } from '@lake/pg';
 import { ErrorReply, PageOf, Paging, TimeRange, timeRange } from './common';
+import { ExportParam } from '../plugins/export.plugin';
 
 const LetterItem = Type.Object(
   {},
@@ -20,6 +21,7 @@ export const deadLettersRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = asyn
           {
             ...TimeRange,
             ...Paging,
+            ...ExportParam,
             service: Type.Optional(Type.String({ maxLength: 64 })),
             reason: Type.Optional(
               Type.String({ maxLength: 64, description: 'reason code, e.g. FIELD_COUNT' }),
@@ -31,16 +33,14 @@ export const deadLettersRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = asyn
         response: { 200: PageOf(LetterItem), 400: ErrorReply },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query;
-      return queries.list({
-        ...timeRange(q),
-        service: q.service,
-        reason: q.reason,
-        key: q.key,
-        limit: q.limit,
-        cursor: q.cursor,
-      });
+      const filter = { ...timeRange(q), service: q.service, reason: q.reason, key: q.key, cursor: q.cursor };
+      const format = req.exportFormat(q.format);
+      if (format) {
+        return reply.sendExport(format, await queries.stream(filter), 'dead-letters');
+      }
+      return queries.list({ ...filter, limit: q.limit });
     },
   );
 };

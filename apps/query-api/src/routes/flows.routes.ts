@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { FlowRecordsQueries, type Pool } from '@lake/pg';
 import { ErrorReply, PageOf, Paging, TimeRange, addressOrCidr, timeRange } from './common';
+import { ExportParam } from '../plugins/export.plugin';
 
 const FlowItem = Type.Object(
   {},
@@ -9,10 +10,16 @@ const FlowItem = Type.Object(
 );
 
 const ROUTES = [
-  { path: '/v1/flows', table: 'vpc_flow_records', summary: 'VPC flow records in a time range, oldest first' },
+  {
+    path: '/v1/flows',
+    table: 'vpc_flow_records',
+    name: 'flows',
+    summary: 'VPC flow records in a time range, oldest first',
+  },
   {
     path: '/v1/tgw/flows',
     table: 'tgw_flow_records',
+    name: 'tgw-flows',
     summary: 'Transit Gateway flow records in a time range, oldest first (interface_id does not apply)',
   },
 ] as const;
@@ -30,6 +37,7 @@ export const flowsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app
             {
               ...TimeRange,
               ...Paging,
+              ...ExportParam,
               addr: Type.Optional(Type.String({ description: 'IP or CIDR on either side' })),
               srcaddr: Type.Optional(Type.String({ description: 'IP or CIDR' })),
               dstaddr: Type.Optional(Type.String({ description: 'IP or CIDR' })),
@@ -48,9 +56,9 @@ export const flowsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app
           response: { 200: PageOf(FlowItem), 400: ErrorReply },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const q = req.query;
-        return queries.list({
+        const filter = {
           ...timeRange(q),
           addr: addressOrCidr('addr', q.addr),
           srcaddr: addressOrCidr('srcaddr', q.srcaddr),
@@ -62,9 +70,13 @@ export const flowsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app
           interfaceId: route.table === 'tgw_flow_records' ? undefined : q.interface_id,
           accountId: q.account_id,
           region: q.region,
-          limit: q.limit,
           cursor: q.cursor,
-        });
+        };
+        const format = req.exportFormat(q.format);
+        if (format) {
+          return reply.sendExport(format, await queries.stream(filter), route.name);
+        }
+        return queries.list({ ...filter, limit: q.limit });
       },
     );
   }
