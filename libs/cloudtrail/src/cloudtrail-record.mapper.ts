@@ -1,5 +1,5 @@
 import type { CloudTrailEvent, CloudTrailUserIdentity, DecodeOutput, ObjectContext } from '@lake/schemas';
-import { setOwn } from './json-value.assembler';
+import { setOwn } from './json-own';
 
 type Json = Record<string, unknown>;
 type Resource = NonNullable<CloudTrailEvent['resources']>[number];

@@ -442,6 +442,41 @@ describe('decodeCloudTrail on chunks', () => {
     assert.deepEqual(JSON.parse(a!.requestParameters!), { ключ: ['値', 1.5e-7, -0.25, 12345678901234] });
   });
 
+  it('gives the same output with the input split in two at every byte', async () => {
+    // Escapes (a backslash before a quote, an escaped backslash before the closing quote), brackets
+    // inside strings, nesting, multi-byte characters and members around Records.
+    const tricky = `\ufeff {"head":{"Records":[1]},"Records":[${[
+      JSON.stringify(good('q', { errorMessage: 'say \\"hi\\" ] } [ { \\\\', userAgent: 'ü😀' })),
+      JSON.stringify(good('n', { requestParameters: { a: [[], {}, [{ b: '}' }]], '': null } })),
+      ' 7 ',
+      '"s\\"]"',
+    ].join(' , ')}] ,"tail":[true,{"x":"]"}] }\n`;
+    const bytes = Buffer.from(tricky);
+    const whole = await decode(bytes);
+    assert.deepEqual(reasons(whole), ['ok', 'ok', 'RECORD_NOT_OBJECT', 'RECORD_NOT_OBJECT']);
+    assert.equal(events(whole.slice(0, 1))[0]!.errorMessage, 'say \\"hi\\" ] } [ { \\\\');
+    for (let at = 1; at < bytes.length; at++) {
+      async function* split(): AsyncGenerator<Buffer> {
+        yield bytes.subarray(0, at);
+        yield bytes.subarray(at);
+      }
+      assert.deepEqual((await batchesOf(split())).flat(), whole, `split at byte ${at}`);
+    }
+  });
+
+  it('keeps "__proto__" keys as own members, as JSON.parse does, whatever the chunks', async () => {
+    const text = `{"Records":[${JSON.stringify(good('p')).replace(
+      /}$/,
+      ',"__proto__":"top","requestParameters":{"tags":{"__proto__":{"polluted":true},"team":"net"}}}',
+    )}]}`;
+    for (const size of [1, 5, undefined]) {
+      const [e] = events(await decode(text, size));
+      assert.equal(e!.requestParameters, '{"tags":{"__proto__":{"polluted":true},"team":"net"}}');
+      assert.equal(e!.otherFields, '{"__proto__":"top"}');
+      assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    }
+  });
+
   it('reads a multi-byte character split across chunks', async () => {
     const bytes = Buffer.from(text);
     for (const char of ['ï', '✓', '😀']) {
@@ -598,6 +633,31 @@ describe('decodeCloudTrail on bad input', () => {
       assert.deepEqual(reasons(out), ['INVALID_JSON'], text);
       assert.equal(issueAt(out, 0).position, 0, text);
       assert.equal(issueAt(out, 0).payload!.toString('utf8'), text);
+    }
+  });
+
+  it('reports brackets that do not match, control characters in strings and a bad record as INVALID_JSON', async () => {
+    const a = JSON.stringify(good('a'));
+    for (const [text, at] of [
+      [`{"Records":[${a},{"eventID":"x"]}]}`, 1],
+      [`{"Records":[${a},{"eventID":["x"}]}]}`, 1],
+      [`{"Records":[${a},{"eventID":"line\nbreak"}]}`, 1],
+      [`{"Records":[${a},{"eventID":tru}]}`, 1],
+      [`{"Records":[${a},{"eventID" "x"}]}`, 1],
+      [`{"Records":[${a}],"other":{"a" 1}}`, 1],
+      [`{"Records":[${a}],"other":[1,]}`, 1],
+      [`{"Records":[${a}],}`, 1],
+      [`{"Records" [${a}]}`, 0],
+    ] as const) {
+      for (const size of [1, 3, undefined]) {
+        const out = await decode(text, size);
+        assert.deepEqual(
+          reasons(out),
+          [...Array<string>(at).fill('ok'), 'INVALID_JSON'],
+          `${text} in ${size}`,
+        );
+        assert.equal(issueAt(out, at).position, at, text);
+      }
     }
   });
 
