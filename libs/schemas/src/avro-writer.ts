@@ -30,7 +30,10 @@ function primitiveOf(t: unknown): Primitive | null {
   if (typeof t === 'object' && t !== null && !Array.isArray(t)) {
     const o = t as Record<string, unknown>;
     // A logical type avsc does not know is written as its underlying type (the Avro specification's rule).
-    if (typeof o['logicalType'] === 'string' && Object.keys(o).every((k) => k === 'type' || k === 'logicalType')) {
+    if (
+      typeof o['logicalType'] === 'string' &&
+      Object.keys(o).every((k) => k === 'type' || k === 'logicalType')
+    ) {
       return primitiveOf(o['type']);
     }
     if (Object.keys(o).length === 1) {
@@ -109,7 +112,7 @@ function writeStringSlow(buf: Buffer, pos: number, s: string): number {
     throw WRITER_OVERFLOW;
   }
   pos = writeLong(buf, pos, len);
-  buf.utf8Write(s, pos, len);
+  buf.write(s, pos, len, 'utf8');
   return pos + len;
 }
 
@@ -192,7 +195,8 @@ export function compileAvroWriter(schema: AvroSchema): AvroBodyWriter | null {
         write = `if (v !== (v | 0)) invalid(${s}, v); pos = writeLong(buf, pos, v);`;
         break;
       case 'long':
-        write = `if (typeof v !== 'number' || !Number.isSafeInteger(v)) invalid(${s}, v); pos = writeLong(buf, pos, v);`;
+        // avsc's range for a long: ±(2^53 - 2).
+        write = `if (typeof v !== 'number' || v % 1 !== 0 || !(v >= -9007199254740990 && v <= 9007199254740990)) invalid(${s}, v); pos = writeLong(buf, pos, v);`;
         break;
       case 'string':
         write = `if (typeof v !== 'string') invalid(${s}, v); pos = writeString(buf, pos, v);`;
@@ -203,7 +207,9 @@ export function compileAvroWriter(schema: AvroSchema): AvroBodyWriter | null {
     }
     if (f.nullable) {
       // avsc writes a field's default (here null) when the value is undefined.
-      lines.push(`${get} if (v === null || v === undefined) { buf[pos++] = 0; } else { buf[pos++] = 2; ${write} }`);
+      lines.push(
+        `${get} if (v === null || v === undefined) { buf[pos++] = 0; } else { buf[pos++] = 2; ${write} }`,
+      );
     } else {
       lines.push(`${get} ${write}`);
     }

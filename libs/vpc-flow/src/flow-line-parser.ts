@@ -77,8 +77,9 @@ export function compileLineParser(
   });
   lines.push('return true;');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see above: our own field names, built once per file.
-  const factory = new Function('isAddress', `return function parseLine(s, from, end, r) {\n${lines.join('\n')}\n};`) as (
-    a: typeof isAddress,
-  ) => LineParser;
+  const factory = new Function(
+    'isAddress',
+    `return function parseLine(s, from, end, r) {\n${lines.join('\n')}\n};`,
+  ) as (a: typeof isAddress) => LineParser;
   return factory(isAddress);
 }

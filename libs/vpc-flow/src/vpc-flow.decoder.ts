@@ -146,7 +146,7 @@ export class VpcFlowLineDecoder {
       }
       return;
     }
-    const text = data.latin1Slice(from, to);
+    const text = data.toString('latin1', from, to);
     const create = FACTORIES[header.family];
     let p = 0;
     while (p < text.length) {
