@@ -33,3 +33,12 @@ export {
   type DigestCheckFilter,
   type DigestCheckRow,
 } from './digest-checks.repository';
+export {
+  BackfillRunsRepository,
+  NotifierObjectsRepository,
+  objectTag,
+  type BackfillProgress,
+  type BackfillRun,
+  type ObjectRecord,
+  type PublishOnceResult,
+} from './notifier-objects.repository';
