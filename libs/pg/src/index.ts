@@ -40,3 +40,12 @@ export {
   type ApiKeyRefusal,
   type CreatedApiKey,
 } from './api-keys.repository';
+export {
+  BackfillRunsRepository,
+  NotifierObjectsRepository,
+  objectTag,
+  type BackfillProgress,
+  type BackfillRun,
+  type ObjectRecord,
+  type PublishOnceResult,
+} from './notifier-objects.repository';
