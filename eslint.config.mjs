@@ -74,6 +74,24 @@ export default tseslint.config(
     },
   },
   {
+    // Integration tests of apps and libs may use the testing helpers (stack endpoints, datasets).
+    files: ['**/*.int.test.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          banTransitiveDependencies: false,
+          depConstraints: [
+            { sourceTag: '*', onlyDependOnLibsWithTags: ['*'] },
+            { sourceTag: 'type:app', notDependOnLibsWithTags: ['type:app'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'tools/**/*.ts'],
     rules: {
       'no-console': 'off',

@@ -6,3 +6,12 @@ export { uniqueNames } from './unique-names';
 export { waitFor } from './wait-for';
 export { PipelineHarness, type Uploaded } from './pipeline-harness';
 export { flowParquet } from './flow-parquet';
+export {
+  DATASET_START,
+  cloudTrailDataset,
+  cloudTrailEvent,
+  flowDataset,
+  flowRecord,
+  migratedSchema,
+  writeAsSink,
+} from './analytics-dataset';
