@@ -5,8 +5,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { HealthRegistry, histogram, ops, type Logger, type Registry } from '@lake/observability';
 import { ping, type Pool } from '@lake/pg';
 import { errorsPlugin } from './plugins/errors.plugin';
+import { cloudTrailAggregatesRoutes } from './routes/cloudtrail-aggregates.routes';
 import { cloudTrailRoutes } from './routes/cloudtrail.routes';
+import { contextRoutes } from './routes/context.routes';
 import { deadLettersRoutes } from './routes/dead-letters.routes';
+import { flowAnalyticsRoutes } from './routes/flow-analytics.routes';
 import { flowsRoutes } from './routes/flows.routes';
 
 export interface AppDeps {
@@ -63,5 +66,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(flowsRoutes, { pool: deps.pool });
   await app.register(cloudTrailRoutes, { pool: deps.pool });
   await app.register(deadLettersRoutes, { pool: deps.pool });
+  await app.register(flowAnalyticsRoutes, { pool: deps.pool });
+  await app.register(cloudTrailAggregatesRoutes, { pool: deps.pool });
+  await app.register(contextRoutes, { pool: deps.pool });
   return app;
 }
