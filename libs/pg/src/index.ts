@@ -44,6 +44,7 @@ export {
   FLOW_ROLLUPS,
   GRANULARITY_MS,
   ROLLUP_TABLES,
+  rollupUpsertSql,
   type Granularity,
   type RollupDef,
   type RollupTable,
