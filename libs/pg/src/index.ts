@@ -60,6 +60,7 @@ export {
   FLOW_ROLLUPS,
   GRANULARITY_MS,
   ROLLUP_TABLES,
+  rollupUpsertSql,
   type Granularity,
   type RollupDef,
   type RollupTable,
@@ -70,3 +71,30 @@ export {
   flowRollupsAfterInsert,
   recordRollupCoverage,
 } from './rollups.repository';
+export {
+  ADMIN_PORTS,
+  FLOW_VIEWS,
+  FlowAnalyticsQueries,
+  LABEL_KINDS,
+  SPLITS,
+  type Answer,
+  type FlowScope,
+  type FlowView,
+  type LabelKind,
+  type Measures,
+  type RankBy,
+  type Split,
+} from './flow-analytics.queries';
+export {
+  CLOUDTRAIL_AGGREGATE_KEYS,
+  CloudTrailAggregatesQueries,
+  type CloudTrailAggregateKey,
+  type CloudTrailScope,
+} from './cloudtrail-aggregates.queries';
+export { RollupSourcePicker, SourceError, type SourceChoice } from './rollup-source';
+export {
+  Ec2ContextRepository,
+  interfaceAddresses,
+  type NetworkInterfaceDoc,
+  type SecurityGroupDoc,
+} from './ec2-context.repository';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { cloudTrailDataset, flowDataset, migratedSchema, stackEndpoints, writeAsSink } from '@lake/testing';
-import type { Pool } from '@lake/pg';
+import { PartitionManager, type Pool } from '@lake/pg';
+import { maintainPartitions } from './rollup-maintenance';
 
 const logger = pino({ level: 'warn' });
 
@@ -77,5 +78,59 @@ describe('rollups written with the raw rows', () => {
     for (const row of byPrincipal.rows) {
       assert.equal(row.events, events.filter((e) => e.lake.principal === row.principal).length);
     }
+  });
+
+  it('expires raw and rollup partitions on their own retention, and records rollup coverage', async () => {
+    const partitions = async (table: string) =>
+      (
+        await db.pool.query<{ name: string }>(
+          `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace n ON n.oid = p.relnamespace
+           WHERE p.relname = $1 AND n.nspname = current_schema() ORDER BY 1`,
+          [table],
+        )
+      ).rows.map((r) => r.name);
+    const now = Date.parse('2024-05-04T12:00:00Z');
+    const settings = {
+      premakeDays: 0,
+      rawDays: 0,
+      rollupDays: {
+        flow_rollup_minute: 2,
+        flow_rollup_hour: 0,
+        cloudtrail_rollup_minute: 2,
+        cloudtrail_rollup_hour: 0,
+      },
+    };
+    await maintainPartitions(db.pool, new PartitionManager(db.pool), settings, logger, now);
+    // The data's day (2024-05-01) is older than 2 days: gone from the minute rollups only.
+    assert.ok((await partitions('vpc_flow_records')).includes('vpc_flow_records_p20240501'));
+    assert.ok((await partitions('flow_rollup_hour')).includes('flow_rollup_hour_p20240501'));
+    assert.ok(!(await partitions('flow_rollup_minute')).includes('flow_rollup_minute_p20240501'));
+    assert.ok(!(await partitions('cloudtrail_rollup_minute')).includes('cloudtrail_rollup_minute_p20240501'));
+    assert.ok(
+      (await partitions('flow_rollup_minute')).includes('flow_rollup_minute_p20240504'),
+      'premade today',
+    );
+    const { rows } = await db.pool.query<{ rollup: string; retained_from: Date }>(
+      'SELECT rollup, retained_from FROM rollup_coverage ORDER BY rollup',
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.rollup, r.retained_from.toISOString()]),
+      [
+        ['cloudtrail_rollup_minute', '2024-05-02T00:00:00.000Z'],
+        ['flow_rollup_minute', '2024-05-02T00:00:00.000Z'],
+      ],
+    );
+    // Raw retention is separate: 1 day drops the raw partition, the hour rollup keeps its rows.
+    await maintainPartitions(
+      db.pool,
+      new PartitionManager(db.pool),
+      { ...settings, rawDays: 1 },
+      logger,
+      now,
+    );
+    assert.ok(!(await partitions('vpc_flow_records')).includes('vpc_flow_records_p20240501'));
+    const hour = await db.pool.query<{ n: number }>('SELECT sum(flows)::int AS n FROM flow_rollup_hour');
+    assert.equal(hour.rows[0]!.n, flows.filter((f) => f.srcaddr !== null).length);
   });
 });

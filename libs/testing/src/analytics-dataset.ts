@@ -12,6 +12,7 @@ import {
 } from '@lake/pg';
 import type { Logger } from 'pino';
 import { uniqueNames } from './unique-names';
+import { waitFor } from './wait-for';
 
 /** mulberry32: a small seedable PRNG, so datasets are the same on every run. */
 function prng(seed: number): () => number {
@@ -210,7 +211,22 @@ export async function migratedSchema(
   logger: Logger,
 ): Promise<{ pool: Pool; schema: string; drop: () => Promise<void> }> {
   const { schema } = uniqueNames(prefix);
-  await migrate({ connectionString: databaseUrl, schema, logger });
+  // node-pg-migrate's lock is one per database: another run migrating its own schema holds it briefly.
+  await waitFor(
+    'the migration lock',
+    async () => {
+      try {
+        await migrate({ connectionString: databaseUrl, schema, logger });
+        return true;
+      } catch (err) {
+        if (err instanceof Error && err.message.includes('Another migration is already running')) {
+          return undefined;
+        }
+        throw err;
+      }
+    },
+    { timeoutMs: 120_000, intervalMs: 250 },
+  );
   const pool = createPool({ connectionString: databaseUrl, schema, max: 4, logger, applicationName: prefix });
   return {
     pool,
