@@ -41,9 +41,9 @@ const boundaries = (depConstraints) => [
   { enforceBuildableLibDependency: false, allow: [], banTransitiveDependencies: false, depConstraints },
 ];
 
-/** An app's own tests may use libs/testing (a fresh schema with a key, unique names); the app may not. */
+/** Tests of apps and libs may use libs/testing (a fresh schema with a key, datasets, unique names); the code under test may not. */
 const TEST_DEP_CONSTRAINTS = DEP_CONSTRAINTS.map((c) =>
-  c.sourceTag === 'type:app'
+  c.sourceTag.startsWith('type:') && !c.onlyDependOnLibsWithTags.includes('type:testing')
     ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] }
     : c,
 );

@@ -9,7 +9,9 @@ export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=${NX_SKIP_
 bash tools/scripts/ensure-deps.sh
 
 stack_was_up=false
-if bash tools/stack/stack.sh status | grep -q '^kafka up'; then stack_was_up=true; fi
+# Read the whole status first: `grep -q` closing the pipe early fails it under pipefail.
+stack_status=$(bash tools/stack/stack.sh status)
+if grep -q '^kafka up' <<<"$stack_status"; then stack_was_up=true; fi
 bash tools/stack/stack.sh up
 if [[ $stack_was_up == false && ${LAKE_KEEP_STACK:-} != 1 ]]; then
   trap 'bash tools/stack/stack.sh down' EXIT

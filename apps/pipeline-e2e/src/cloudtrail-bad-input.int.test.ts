@@ -97,10 +97,9 @@ describe('CloudTrail bad input, end to end', () => {
       `${truncated.length} records of the truncated file landed`,
     );
     assert.ok(
-      (await harness.metric(
-        'cloudtrail-parser',
-        'lake_parser_objects_total{kind="OTHER",outcome="skipped"',
-      )) >= 1,
+      // Objects under AWSLogs that are not CloudTrail's own files stop at the notifier's routing.
+      (await harness.metric('notifier', 'lake_notifier_objects_skipped_total{reason="kind"')) >= 1,
+      'the other object is skipped and counted, not dead-lettered',
     );
     for (const [app, s] of harness.services) {
       assert.equal((await fetch(`${s.baseUrl}/health`)).status, 200, `${app} healthy`);

@@ -150,8 +150,17 @@ describe('pipeline end to end', () => {
     assert.equal((rejected.body as { items: unknown[] }).items.length, 3);
   });
 
-  it('ignores replays: the same notifications again add no row', async () => {
-    const before = await harness.metric('sink', 'lake_sink_rows_replayed_total');
+  it('ignores replays: the same notifications again, and the same object events again, add no row', async () => {
+    const counts = async () => ({
+      flows: (await allPages('/v1/flows', { ...RANGE, limit: 1000 })).length,
+      events: (await allPages('/v1/cloudtrail/events', { ...RANGE, limit: 1000 })).length,
+    });
+    const landed = await counts();
+    // The same notifications again: the notifier knows these objects and publishes nothing.
+    const duplicatesBefore = await harness.metric(
+      'notifier',
+      'lake_notifier_objects_skipped_total{reason="duplicate"',
+    );
     await harness.queue.send(
       s3NotificationBody([
         { bucket: names.bucket, key: FLOW_V2_KEY, size: 1 },
@@ -159,15 +168,23 @@ describe('pipeline end to end', () => {
         { bucket: names.bucket, key: TRAIL_KEY, size: 1 },
       ]),
     );
+    await waitFor('the notifier to recognise the three objects', async () =>
+      (await harness.metric('notifier', 'lake_notifier_objects_skipped_total{reason="duplicate"')) >=
+      duplicatesBefore + 3
+        ? true
+        : undefined,
+    );
+    // The same object events again, past the notifier (a parser's offsets reset): the parsers read the
+    // objects again and the sink recognises every row.
+    const before = await harness.metric('sink', 'lake_sink_rows_replayed_total');
+    assert.ok((await harness.replayObjectEvents()) >= 3);
     const total = expected.size + trail.Records.length;
     await waitFor('the replayed rows to reach the sink', async () =>
       (await harness.metric('sink', 'lake_sink_rows_replayed_total')) >= before + total ? true : undefined,
     );
-    assert.equal((await allPages('/v1/flows', { ...RANGE, limit: 1000 })).length, expected.size);
-    assert.equal(
-      (await allPages('/v1/cloudtrail/events', { ...RANGE, limit: 1000 })).length,
-      trail.Records.length,
-    );
+    assert.deepEqual(await counts(), landed);
+    assert.equal(landed.flows, expected.size);
+    assert.equal(landed.events, trail.Records.length);
   });
 
   it('dead-letters bad input with a reason, keeps the good lines and keeps running', async () => {

@@ -8,8 +8,11 @@ import { authPlugin } from './plugins/auth.plugin';
 import { errorsPlugin } from './plugins/errors.plugin';
 import { exportPlugin } from './plugins/export.plugin';
 import { rateLimitPlugin, type RateLimitSettings } from './plugins/rate-limit.plugin';
+import { cloudTrailAggregatesRoutes } from './routes/cloudtrail-aggregates.routes';
 import { cloudTrailRoutes } from './routes/cloudtrail.routes';
+import { contextRoutes } from './routes/context.routes';
 import { deadLettersRoutes } from './routes/dead-letters.routes';
+import { flowAnalyticsRoutes } from './routes/flow-analytics.routes';
 import { flowsRoutes } from './routes/flows.routes';
 
 export interface AppDeps {
@@ -104,5 +107,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(flowsRoutes, { pool: deps.pool });
   await app.register(cloudTrailRoutes, { pool: deps.pool });
   await app.register(deadLettersRoutes, { pool: deps.pool });
+  await app.register(flowAnalyticsRoutes, { pool: deps.pool });
+  await app.register(cloudTrailAggregatesRoutes, { pool: deps.pool });
+  await app.register(contextRoutes, { pool: deps.pool });
   return app;
 }

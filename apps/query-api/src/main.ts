@@ -16,6 +16,7 @@ async function main(config: QueryApiConfig): Promise<void> {
     logger,
     metrics,
     applicationName: SERVICE,
+    workMem: config.DATABASE_WORK_MEM,
   });
   const app = await buildApp({
     pool,

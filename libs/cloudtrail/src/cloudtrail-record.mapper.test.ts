@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import avro from 'avsc';
 import {
   cloudTrailEventSchema,
+  userIdentityAsWritten,
   type CloudTrailEvent,
+  type CloudTrailSessionContext,
+  type CloudTrailUserIdentity,
   type DecodeOutput,
   type ObjectContext,
 } from '@lake/schemas';
@@ -100,6 +103,8 @@ describe('mapCloudTrailRecord', () => {
         keyRegion: 'eu-west-1',
         eventDate: Math.floor(Date.UTC(2024, 4, 1) / 86_400_000),
       },
+      vpcEndpointAccountId: null,
+      eventContext: null,
     });
   });
 
@@ -120,8 +125,20 @@ describe('mapCloudTrailRecord', () => {
           sessionIssuer: { type: 'Role', userName: 'r' },
           webIdFederationData: {},
           attributes: { creationDate: '2024-05-01T11:00:00Z', mfaAuthenticated: 'false' },
+          sourceIdentity: 'JohnDoe',
+          ec2RoleDelivery: '2.0',
+          ec2IssuedInVPC: 'vpc-1',
+          assumedRoot: 'true',
+          signInSessionArn: 'arn:aws:signin:us-east-1:111122223333:session/a1b2c3d4',
         },
         onBehalfOf: { userId: 'u-1', identityStoreArn: 'arn:aws:identitystore::1:identitystore/d-1' },
+        inScopeOf: {
+          sourceArn: 'arn:aws:lambda:eu-west-1:111122223333:function:f',
+          sourceAccount: '111122223333',
+          issuerType: 'AWS::Lambda::Function',
+          credentialsIssuedTo: 'arn:aws:lambda:eu-west-1:111122223333:function:f',
+        },
+        invokedByDelegate: { accountId: '999999999999' },
       },
       eventSource: 'ec2.amazonaws.com',
       eventName: 'RunInstances',
@@ -153,7 +170,10 @@ describe('mapCloudTrailRecord', () => {
         tlsVersion: 'TLSv1.3',
         cipherSuite: 'TLS_AES_128_GCM_SHA256',
         clientProvidedHostHeader: 'h',
+        keyExchange: 'X25519MLKEM768',
       },
+      vpcEndpointAccountId: '444455556666',
+      eventContext: { requestContext: { 'aws:ViaAWSService': 'false' }, tagContext: { resourceTags: [] } },
       sessionCredentialFromConsole: 'true',
       edgeDeviceDetails: { type: 'outposts', deviceID: 'op-1' },
       addendum: { reason: 'DELIVERY_DELAY', updatedFields: '', originalEventID: 'o' },
@@ -199,11 +219,25 @@ describe('mapCloudTrailRecord', () => {
       ],
     );
     assert.equal(u.credentialId, 'cred');
-    assert.deepEqual(JSON.parse(u.sessionContext!), raw.userIdentity.sessionContext);
-    assert.deepEqual(JSON.parse(u.onBehalfOf!), raw.userIdentity.onBehalfOf);
+    assert.deepEqual(u.sessionContext, {
+      sessionIssuer: { type: 'Role', principalId: null, arn: null, accountId: null, userName: 'r' },
+      webIdFederationData: { federatedProvider: null, attributes: null },
+      attributes: { creationDate: '2024-05-01T11:00:00Z', mfaAuthenticated: 'false' },
+      sourceIdentity: 'JohnDoe',
+      ec2RoleDelivery: '2.0',
+      ec2IssuedInVPC: 'vpc-1',
+      assumedRoot: 'true',
+      signInSessionArn: 'arn:aws:signin:us-east-1:111122223333:session/a1b2c3d4',
+    });
+    assert.deepEqual(u.onBehalfOf, raw.userIdentity.onBehalfOf);
+    assert.deepEqual(u.inScopeOf, raw.userIdentity.inScopeOf);
+    assert.deepEqual(u.invokedByDelegate, raw.userIdentity.invokedByDelegate);
     assert.equal(u.otherFields, null);
+    assert.deepEqual(userIdentityAsWritten(u), raw.userIdentity);
     assert.deepEqual(e.resources, raw.resources);
     assert.deepEqual(e.tlsDetails, raw.tlsDetails);
+    assert.equal(e.vpcEndpointAccountId, '444455556666');
+    assert.deepEqual(JSON.parse(e.eventContext!), raw.eventContext);
     assert.equal(e.otherFields, null);
     assert.equal(e.lake.principal, raw.userIdentity.arn);
     assert.equal(e.lake.isError, true);
@@ -211,29 +245,116 @@ describe('mapCloudTrailRecord', () => {
 
   it('keeps top-level members the schema does not name in otherFields, "__proto__" included', () => {
     const e = map(
-      '{"eventTime":"2024-05-01T12:00:05Z","eventID":"e","insightDetails":{"state":"Start"},"eventContext":[1],' +
+      '{"eventTime":"2024-05-01T12:00:05Z","eventID":"e","insightDetails":{"state":"Start"},"annotation":[1],' +
         '"__proto__":{"x":1},"requestParameters":{"tags":{"__proto__":"kept"}}}',
     );
     assert.deepEqual(Object.keys(others(e.otherFields) as object), [
       'insightDetails',
-      'eventContext',
+      'annotation',
       '__proto__',
     ]);
-    assert.equal(
-      e.otherFields,
-      '{"insightDetails":{"state":"Start"},"eventContext":[1],"__proto__":{"x":1}}',
-    );
+    assert.equal(e.otherFields, '{"insightDetails":{"state":"Start"},"annotation":[1],"__proto__":{"x":1}}');
     assert.equal(e.requestParameters, '{"tags":{"__proto__":"kept"}}');
   });
 
   it('keeps unknown userIdentity members in userIdentity.otherFields', () => {
     const e = map({
       ...base,
-      userIdentity: { type: 'IAMUser', arn: 'a', inScopeOf: { sourceArn: 's' }, extra: null },
+      userIdentity: { type: 'IAMUser', arn: 'a', newMember: { x: 's' }, extra: null },
     });
-    assert.deepEqual(others(e.userIdentity!.otherFields), { inScopeOf: { sourceArn: 's' }, extra: null });
+    assert.deepEqual(others(e.userIdentity!.otherFields), { newMember: { x: 's' }, extra: null });
     assert.equal(e.userIdentity!.sessionContext, null);
     assert.equal(e.userIdentity!.onBehalfOf, null);
+    assert.equal(e.userIdentity!.inScopeOf, null);
+  });
+
+  it('maps parts of userIdentity as far as they fit and keeps each whole part that does not in otherFields', () => {
+    const sessionContext = {
+      sessionIssuer: { type: 'Role', arn: 'arn:aws:iam::1:role/r', tags: ['unexpected'] },
+      sourceIdentity: 'alice',
+    };
+    const inScopeOf = { sourceArn: 's', later: true };
+    const e = map({
+      ...base,
+      userIdentity: {
+        type: 'AssumedRole',
+        sessionContext,
+        inScopeOf,
+        onBehalfOf: 'u-1',
+        invokedByDelegate: null,
+      },
+    });
+    const u = e.userIdentity!;
+    const session = u.sessionContext as CloudTrailSessionContext;
+    assert.equal(session.sourceIdentity, 'alice');
+    assert.equal(session.sessionIssuer!.arn, 'arn:aws:iam::1:role/r');
+    assert.equal(u.inScopeOf!.sourceArn, 's');
+    assert.equal(u.onBehalfOf, null);
+    assert.equal(u.invokedByDelegate, null);
+    assert.deepEqual(others(u.otherFields), { sessionContext, inScopeOf, onBehalfOf: 'u-1' });
+    assert.deepEqual(userIdentityAsWritten(u), {
+      type: 'AssumedRole',
+      sessionContext,
+      inScopeOf,
+      onBehalfOf: 'u-1',
+    });
+  });
+
+  it("types the userIdentity examples of the CloudTrail User Guide's userIdentity reference", () => {
+    // The IAM Identity Center user and product-provider examples of that page.
+    const identityCenter = {
+      type: 'IdentityCenterUser',
+      accountId: '123456789012',
+      onBehalfOf: {
+        userId: '544894e8-80c1-707f-60e3-3ba6510dfac1',
+        identityStoreArn: 'arn:aws:identitystore::123456789012:identitystore/d-9067642ac7',
+      },
+      credentialId: 'EXAMPLEVHULjJdTUdPJfofVa1sufHDoj7aYcOYcxFVllWR_Whr1fEXAMPLE',
+    };
+    const a = map({ ...base, userIdentity: identityCenter }).userIdentity!;
+    assert.deepEqual(a.onBehalfOf, identityCenter.onBehalfOf);
+    assert.equal(a.credentialId, identityCenter.credentialId);
+    assert.equal(a.otherFields, null);
+    const delegate = {
+      type: 'AssumedRole',
+      principalId: 'AROAI...',
+      arn: 'arn:aws:sts::123456789012:assumed-role/Alice/Session',
+      accountId: '123456789012',
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          principalId: 'AROAI...',
+          arn: 'arn:aws:iam::123456789012:role/Alice',
+          accountId: '123456789012',
+          userName: 'Alice',
+        },
+        signInSessionArn:
+          'arn:aws:signin:us-east-1:123456789012:session/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
+        attributes: { mfaAuthenticated: 'false', creationDate: '20131102T010628Z' },
+      },
+      invokedByDelegate: { accountId: '999999999999' },
+    };
+    const b = map({ ...base, userIdentity: delegate }).userIdentity!;
+    assert.deepEqual(b.invokedByDelegate, { accountId: '999999999999' });
+    assert.equal(
+      (b.sessionContext as CloudTrailSessionContext).signInSessionArn,
+      delegate.sessionContext.signInSessionArn,
+    );
+    assert.equal(b.otherFields, null);
+    assert.deepEqual(userIdentityAsWritten(b), delegate);
+  });
+
+  it('reads sessionContext and onBehalfOf written as JSON text by older schema versions', () => {
+    const u: CloudTrailUserIdentity = {
+      ...map({ ...base, userIdentity: { type: 'IdentityCenterUser' } }).userIdentity!,
+      sessionContext: '{"sourceIdentity":"bob","attributes":{"mfaAuthenticated":"true"}}',
+      onBehalfOf: '{"userId":"u-2"}',
+    };
+    assert.deepEqual(userIdentityAsWritten(u), {
+      type: 'IdentityCenterUser',
+      sessionContext: { sourceIdentity: 'bob', attributes: { mfaAuthenticated: 'true' } },
+      onBehalfOf: { userId: 'u-2' },
+    });
   });
 
   it('reads readOnly and managementEvent written as "true"/"false" strings', () => {
@@ -297,12 +418,18 @@ describe('mapCloudTrailRecord', () => {
   });
 
   it('maps tlsDetails and keeps them whole in otherFields when they carry more', () => {
-    const tls = { tlsVersion: 'TLSv1.2', cipherSuite: 'ECDHE-RSA-AES128-GCM-SHA256', keyExchange: 'x25519' };
+    const tls = {
+      tlsVersion: 'TLSv1.2',
+      cipherSuite: 'ECDHE-RSA-AES128-GCM-SHA256',
+      keyExchange: 'x25519',
+      x: 1,
+    };
     const e = map({ ...base, tlsDetails: tls });
     assert.deepEqual(e.tlsDetails, {
       tlsVersion: 'TLSv1.2',
       cipherSuite: tls.cipherSuite,
       clientProvidedHostHeader: null,
+      keyExchange: 'x25519',
     });
     assert.deepEqual(others(e.otherFields), { tlsDetails: tls });
   });

@@ -1,5 +1,11 @@
-import type { CloudTrailEvent, CloudTrailUserIdentity, DecodeOutput, ObjectContext } from '@lake/schemas';
-import { setOwn } from './json-value.assembler';
+import type {
+  CloudTrailEvent,
+  CloudTrailSessionContext,
+  CloudTrailUserIdentity,
+  DecodeOutput,
+  ObjectContext,
+} from '@lake/schemas';
+import { setOwn } from './json-own';
 
 type Json = Record<string, unknown>;
 type Resource = NonNullable<CloudTrailEvent['resources']>[number];
@@ -36,6 +42,8 @@ const RECORD_FIELDS: ReadonlySet<string> = new Set([
   'sessionCredentialFromConsole',
   'edgeDeviceDetails',
   'addendum',
+  'vpcEndpointAccountId',
+  'eventContext',
 ]);
 const IDENTITY_FIELDS: ReadonlySet<string> = new Set([
   'type',
@@ -49,9 +57,44 @@ const IDENTITY_FIELDS: ReadonlySet<string> = new Set([
   'credentialId',
   'sessionContext',
   'onBehalfOf',
+  'inScopeOf',
+  'invokedByDelegate',
 ]);
+/** The members of sessionContext and its parts, as the CloudTrail userIdentity reference lists them. */
+const SESSION_CONTEXT_FIELDS: ReadonlySet<string> = new Set([
+  'sessionIssuer',
+  'webIdFederationData',
+  'attributes',
+  'sourceIdentity',
+  'ec2RoleDelivery',
+  'ec2IssuedInVPC',
+  'assumedRoot',
+  'signInSessionArn',
+]);
+const SESSION_ISSUER_FIELDS: ReadonlySet<string> = new Set([
+  'type',
+  'principalId',
+  'arn',
+  'accountId',
+  'userName',
+]);
+const WEB_ID_FEDERATION_FIELDS: ReadonlySet<string> = new Set(['federatedProvider', 'attributes']);
+const SESSION_ATTRIBUTE_FIELDS: ReadonlySet<string> = new Set(['creationDate', 'mfaAuthenticated']);
+const ON_BEHALF_OF_FIELDS: ReadonlySet<string> = new Set(['userId', 'identityStoreArn']);
+const IN_SCOPE_OF_FIELDS: ReadonlySet<string> = new Set([
+  'sourceArn',
+  'sourceAccount',
+  'issuerType',
+  'credentialsIssuedTo',
+]);
+const INVOKED_BY_DELEGATE_FIELDS: ReadonlySet<string> = new Set(['accountId']);
 const RESOURCE_FIELDS: ReadonlySet<string> = new Set(['ARN', 'accountId', 'type']);
-const TLS_FIELDS: ReadonlySet<string> = new Set(['tlsVersion', 'cipherSuite', 'clientProvidedHostHeader']);
+const TLS_FIELDS: ReadonlySet<string> = new Set([
+  'tlsVersion',
+  'cipherSuite',
+  'clientProvidedHostHeader',
+  'keyExchange',
+]);
 
 /**
  * CloudTrail writes eventTime as `yyyy-MM-ddTHH:mm:ssZ`. A time zone is required: Date.parse reads
@@ -71,6 +114,10 @@ class MemberReader {
   private leftovers: Json | null = null;
 
   constructor(private readonly source: Json) {}
+
+  value(name: string): unknown {
+    return this.source[name];
+  }
 
   /** Strings as they are; numbers and booleans written out as text. */
   text(name: string): string | null {
@@ -131,6 +178,57 @@ class MemberReader {
   }
 }
 
+/**
+ * A member that is an object with typed fields of its own: mapped by `read` as far as it goes; when
+ * it has other members or values that do not fit, the whole object is also kept with the parent's
+ * other fields (the same rule as for tlsDetails), so nothing is lost.
+ */
+function part<T>(
+  parent: MemberReader,
+  name: string,
+  known: ReadonlySet<string>,
+  read: (r: MemberReader) => T,
+): T | null {
+  const v = parent.value(name);
+  if (!present(v)) {
+    return null;
+  }
+  if (!isObject(v)) {
+    return parent.misfit(name, v);
+  }
+  const r = new MemberReader(v);
+  const out = read(r);
+  if (!r.fits(known)) {
+    parent.misfit(name, v);
+  }
+  return out;
+}
+
+function sessionContext(u: MemberReader): CloudTrailSessionContext | null {
+  return part(u, 'sessionContext', SESSION_CONTEXT_FIELDS, (s) => ({
+    sessionIssuer: part(s, 'sessionIssuer', SESSION_ISSUER_FIELDS, (i) => ({
+      type: i.text('type'),
+      principalId: i.text('principalId'),
+      arn: i.text('arn'),
+      accountId: i.text('accountId'),
+      userName: i.text('userName'),
+    })),
+    webIdFederationData: part(s, 'webIdFederationData', WEB_ID_FEDERATION_FIELDS, (w) => ({
+      federatedProvider: w.text('federatedProvider'),
+      attributes: w.json('attributes'),
+    })),
+    attributes: part(s, 'attributes', SESSION_ATTRIBUTE_FIELDS, (a) => ({
+      creationDate: a.text('creationDate'),
+      mfaAuthenticated: a.text('mfaAuthenticated'),
+    })),
+    sourceIdentity: s.text('sourceIdentity'),
+    ec2RoleDelivery: s.text('ec2RoleDelivery'),
+    ec2IssuedInVPC: s.text('ec2IssuedInVPC'),
+    assumedRoot: s.text('assumedRoot'),
+    signInSessionArn: s.text('signInSessionArn'),
+  }));
+}
+
 function userIdentity(v: unknown, record: MemberReader): CloudTrailUserIdentity | null {
   if (!present(v)) {
     return null;
@@ -149,8 +247,21 @@ function userIdentity(v: unknown, record: MemberReader): CloudTrailUserIdentity 
     invokedBy: u.text('invokedBy'),
     identityProvider: u.text('identityProvider'),
     credentialId: u.text('credentialId'),
-    sessionContext: u.json('sessionContext'),
-    onBehalfOf: u.json('onBehalfOf'),
+    sessionContext: sessionContext(u),
+    onBehalfOf: part(u, 'onBehalfOf', ON_BEHALF_OF_FIELDS, (o) => ({
+      userId: o.text('userId'),
+      identityStoreArn: o.text('identityStoreArn'),
+    })),
+    inScopeOf: part(u, 'inScopeOf', IN_SCOPE_OF_FIELDS, (o) => ({
+      sourceArn: o.text('sourceArn'),
+      sourceAccount: o.text('sourceAccount'),
+      issuerType: o.text('issuerType'),
+      credentialsIssuedTo: o.text('credentialsIssuedTo'),
+    })),
+    invokedByDelegate: part(u, 'invokedByDelegate', INVOKED_BY_DELEGATE_FIELDS, (d) => ({
+      accountId: d.text('accountId'),
+    })),
+    // Last: it also collects the misfits of the fields read above.
     otherFields: u.others(IDENTITY_FIELDS),
   };
 }
@@ -195,6 +306,7 @@ function tlsDetails(v: unknown, record: MemberReader): TlsDetails | null {
     tlsVersion: t.text('tlsVersion'),
     cipherSuite: t.text('cipherSuite'),
     clientProvidedHostHeader: t.text('clientProvidedHostHeader'),
+    keyExchange: t.text('keyExchange'),
   };
   if (!t.fits(TLS_FIELDS)) {
     record.misfit('tlsDetails', v);
@@ -275,6 +387,8 @@ export function mapCloudTrailRecord(
     sessionCredentialFromConsole: r.text('sessionCredentialFromConsole'),
     edgeDeviceDetails: r.json('edgeDeviceDetails'),
     addendum: r.json('addendum'),
+    vpcEndpointAccountId: r.text('vpcEndpointAccountId'),
+    eventContext: r.json('eventContext'),
     // Last: it also collects the misfits of the fields read above.
     otherFields: r.others(RECORD_FIELDS),
     lake: {

@@ -1,11 +1,11 @@
+import { isUtf8 } from 'node:buffer';
 import type { CloudTrailEvent, DecodeIssue, DecodeOutput, Decoder, ObjectContext } from '@lake/schemas';
-import { parser } from 'stream-json';
 import { mapCloudTrailRecord } from './cloudtrail-record.mapper';
-import { JsonValueAssembler, type JsonToken } from './json-value.assembler';
+import { JsonRecordsScanner, describeJson, type ScannerSink } from './json-records.scanner';
 
 /** Outputs per yielded batch. */
 const BATCH_SIZE = 500;
-/** Input is tokenized in slices of at most this many bytes, so that a huge chunk still yields in bounded steps. */
+/** Input is scanned in slices of at most this many bytes, so that a huge chunk still yields in bounded steps. */
 const SLICE_BYTES = 64 * 1024;
 /** Bytes kept from the start of the file as the payload of file-level issues (the pipeline cuts further). */
 const HEAD_BYTES = 64 * 1024;
@@ -19,42 +19,44 @@ export type RecordMapper<T> = (
   index: number,
 ) => DecodeOutput<T>;
 
-function describe(value: unknown): string {
-  if (value === null) {
-    return 'null';
+/** Length of the UTF-8 sequence that `lead` starts (1 for bytes that start none: isUtf8 refuses them). */
+function sequenceLength(lead: number): number {
+  if (lead >= 0xf0) {
+    return lead >= 0xf8 ? 1 : 4;
   }
-  if (Array.isArray(value)) {
-    return 'an array';
+  if (lead >= 0xe0) {
+    return 3;
   }
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  return lead >= 0xc0 ? 2 : 1;
+}
+
+/** How many bytes at the end of `buf` start a UTF-8 sequence that goes on in the next chunk. */
+function incompleteTail(buf: Buffer): number {
+  const n = buf.length;
+  for (let back = 1; back <= 3 && back <= n; back++) {
+    const c = buf[n - back]!;
+    if ((c & 0xc0) !== 0x80) {
+      return sequenceLength(c) > back ? back : 0;
+    }
+  }
+  return 0;
 }
 
 /**
  * Decodes one CloudTrail log file, `{"Records":[…]}`, pushed in chunks of any size and split
- * anywhere: stream-json's tokenizer, a walk down to the `Records` array (what stream-json's Pick and
- * StreamArray do), and one record assembled at a time, so memory does not grow with the file.
- *
- * The tokenizer is a Transform stream, driven synchronously: Node runs `_transform` inside `write()`
- * when no earlier write is pending, and `read()` hands over the tokens it pushed (releasing a write
- * held back by a full buffer). So each push is complete when it returns, nothing waits on the event
- * loop, and the records completed before a syntax error are still read out (stream.pipeline would
- * destroy every stage on the error, with the tokens still buffered in them).
+ * anywhere: each chunk is checked to be UTF-8 (a character split across chunks is completed
+ * first), then a byte scanner (`JsonRecordsScanner`) cuts out the elements of `Records` one by
+ * one and `JSON.parse`s each, so memory holds one record at a time whatever the file size, and
+ * parsing is V8's own. Records completed before an error are still output.
  */
-export class CloudTrailFileDecoder<T = CloudTrailEvent> {
-  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
-  private readonly tokenizer = parser({ packValues: true, streamValues: false, decodeStrings: false });
-  private readonly record = new JsonValueAssembler();
+export class CloudTrailFileDecoder<T = CloudTrailEvent> implements ScannerSink {
+  private readonly scanner = new JsonRecordsScanner(this);
+  private out: Output[] = [];
   private head: Buffer | null = null;
   private headLength = 0;
   private bytes = 0;
-  /** Containers open around the current token, the Records elements' own ones not counted. */
-  private depth = 0;
-  /** What the top-level value is: 'an object', 'an array', … */
-  private topLevel: string | null = null;
-  /** What the top-level `Records` member is, null while none was seen. */
-  private records: string | null = null;
-  private afterRecordsKey = false;
-  private inRecords = false;
+  /** The start of a UTF-8 character whose other bytes are in the next chunk. */
+  private carry: Buffer | null = null;
   /** Index of the next element of Records. */
   private next = 0;
   private stopped = false;
@@ -62,11 +64,7 @@ export class CloudTrailFileDecoder<T = CloudTrailEvent> {
   constructor(
     private readonly context: ObjectContext,
     private readonly map: RecordMapper<T> = mapCloudTrailRecord as unknown as RecordMapper<T>,
-  ) {
-    // Errors are read from `tokenizer.errored` after each write; this listener only keeps the
-    // stream's 'error' event from being thrown as an unhandled one.
-    this.tokenizer.on('error', () => undefined);
-  }
+  ) {}
 
   /** True once a file-level issue ended the decoding: the rest of the input is not needed. */
   get done(): boolean {
@@ -79,61 +77,103 @@ export class CloudTrailFileDecoder<T = CloudTrailEvent> {
     }
     this.keepHead(chunk);
     this.bytes += chunk.length;
-    let text: string;
-    try {
-      text = this.utf8.decode(chunk, { stream: true });
-    } catch {
-      this.fail('INVALID_UTF8', `the file is not valid UTF-8 (${this.next} records read)`, out);
-      return;
+    this.out = out;
+    let body = chunk;
+    if (this.carry) {
+      // Complete the character begun in the previous chunk.
+      const need = sequenceLength(this.carry[0]!) - this.carry.length;
+      const joined = Buffer.concat([this.carry, chunk.subarray(0, need)]);
+      body = chunk.subarray(need);
+      if (joined.length < sequenceLength(joined[0]!)) {
+        this.carry = joined;
+        return;
+      }
+      this.carry = null;
+      if (!this.valid(joined)) {
+        return;
+      }
+      this.scanner.push(joined);
+      if (this.stopped) {
+        return;
+      }
     }
-    this.feed(text, out);
+    const tail = incompleteTail(body);
+    if (tail > 0) {
+      this.carry = Buffer.from(body.subarray(body.length - tail));
+      body = body.subarray(0, body.length - tail);
+    }
+    if (body.length > 0 && this.valid(body)) {
+      this.scanner.push(body);
+    }
   }
 
   end(out: Output[]): void {
     if (this.stopped) {
       return;
     }
+    this.out = out;
     if (this.bytes === 0) {
-      this.fail('OBJECT_EMPTY', 'the object is empty', out);
+      this.fail('OBJECT_EMPTY', 'the object is empty');
       return;
     }
-    let rest: string;
-    try {
-      rest = this.utf8.decode();
-    } catch {
-      this.fail('INVALID_UTF8', 'the file ends inside a UTF-8 character', out);
+    if (this.carry) {
+      this.fail('INVALID_UTF8', 'the file ends inside a UTF-8 character');
       return;
     }
-    this.feed(rest, out);
+    this.scanner.end();
     if (this.stopped) {
       return;
     }
-    this.tokenizer.end();
-    this.drain(out);
-    const err = this.tokenizer.errored;
-    if (err) {
-      this.fail(
-        'INVALID_JSON',
-        `invalid JSON at the end of the file (${this.next} records read): ${err.message}`,
-        out,
-      );
-    } else if (this.topLevel !== 'an object') {
-      this.fail(
-        'NOT_CLOUDTRAIL',
-        `the JSON is ${this.topLevel ?? 'empty'}, not an object with a "Records" array`,
-        out,
-      );
-    } else if (this.records === null) {
-      this.fail('NOT_CLOUDTRAIL', 'the JSON object has no "Records" member', out);
-    } else if (this.records !== 'an array') {
-      this.fail('NOT_CLOUDTRAIL', `"Records" is ${this.records}, not an array`, out);
+    const { topLevel, records } = this.scanner;
+    if (topLevel !== 'an object') {
+      this.fail('NOT_CLOUDTRAIL', `the JSON is ${topLevel ?? 'empty'}, not an object with a "Records" array`);
+    } else if (records === null) {
+      this.fail('NOT_CLOUDTRAIL', 'the JSON object has no "Records" member');
+    } else if (records !== 'an array') {
+      this.fail('NOT_CLOUDTRAIL', `"Records" is ${records}, not an array`);
     }
     this.stopped = true;
   }
 
-  /** Releases the tokenizer; needed only when the input is abandoned before `end()`. */
+  /** Nothing to release; kept for callers that abandon the input before `end()`. */
   close(): void {
-    this.tokenizer.destroy();
+    this.carry = null;
+  }
+
+  /** ScannerSink: one element of Records. */
+  element(value: unknown, bytes: Buffer): void {
+    const index = this.next++;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const output = this.map(value as Record<string, unknown>, this.context, index);
+      if (!output.ok && output.issue.position === index) {
+        // The dead letter carries the record's original bytes.
+        output.issue.payload = Buffer.from(bytes);
+      }
+      this.out.push(output);
+      return;
+    }
+    this.out.push({
+      ok: false,
+      issue: {
+        reason: 'RECORD_NOT_OBJECT',
+        message: `record ${index} is ${describeJson(value)}, not an object`,
+        position: index,
+        payload: Buffer.from(bytes),
+      },
+    });
+  }
+
+  /** ScannerSink: the JSON is broken; the records before it are out already. */
+  syntaxError(message: string): void {
+    this.fail('INVALID_JSON', `invalid JSON (${this.next} records read): ${message}`);
+  }
+
+  private valid(bytes: Buffer): boolean {
+    if (isUtf8(bytes)) {
+      return true;
+    }
+    this.fail('INVALID_UTF8', `the file is not valid UTF-8 (${this.next} records read)`);
+    return false;
   }
 
   private keepHead(chunk: Buffer): void {
@@ -143,104 +183,13 @@ export class CloudTrailFileDecoder<T = CloudTrailEvent> {
     }
   }
 
-  private feed(text: string, out: Output[]): void {
-    if (text.length === 0) {
-      return;
-    }
-    this.tokenizer.write(text);
-    this.drain(out);
-    const err = this.tokenizer.errored;
-    if (err) {
-      this.fail('INVALID_JSON', `invalid JSON (${this.next} records read): ${err.message}`, out);
-    }
-  }
-
-  private drain(out: Output[]): void {
-    for (
-      let t = this.tokenizer.read() as JsonToken | null;
-      t !== null;
-      t = this.tokenizer.read() as JsonToken | null
-    ) {
-      this.token(t, out);
-    }
-  }
-
-  private token(t: JsonToken, out: Output[]): void {
-    if (this.inRecords) {
-      if (t.name === 'endArray' && !this.record.busy) {
-        this.inRecords = false;
-        this.depth--;
-      } else if (this.record.consume(t)) {
-        out.push(this.element(this.record.take()));
-      }
-      return;
-    }
-    switch (t.name) {
-      case 'startObject':
-        this.valueStarts('an object');
-        this.depth++;
-        return;
-      case 'startArray':
-        this.inRecords = this.valueStarts('an array');
-        this.depth++;
-        return;
-      case 'endObject':
-      case 'endArray':
-        this.depth--;
-        return;
-      case 'keyValue':
-        this.afterRecordsKey = this.depth === 1 && t.value === 'Records';
-        return;
-      case 'stringValue':
-        this.valueStarts('a string');
-        return;
-      case 'numberValue':
-        this.valueStarts('a number');
-        return;
-      case 'nullValue':
-        this.valueStarts('null');
-        return;
-      case 'trueValue':
-      case 'falseValue':
-        this.valueStarts('a boolean');
-        return;
-    }
-  }
-
-  /** Notes where a value outside the Records elements starts; true when it is the Records array. */
-  private valueStarts(kind: string): boolean {
-    if (this.depth === 0) {
-      this.topLevel = kind;
-      return false;
-    }
-    if (this.depth === 1 && this.afterRecordsKey) {
-      this.afterRecordsKey = false;
-      this.records = kind;
-      return kind === 'an array';
-    }
-    return false;
-  }
-
-  private element(value: unknown): Output {
-    const index = this.next++;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      return this.map(value as Record<string, unknown>, this.context, index);
-    }
-    return {
-      ok: false,
-      issue: {
-        reason: 'RECORD_NOT_OBJECT',
-        message: `record ${index} is ${describe(value)}, not an object`,
-        position: index,
-        payload: Buffer.from(JSON.stringify(value)),
-      },
-    };
-  }
-
   /** Reports a file-level issue and stops; OBJECT_EMPTY and NOT_CLOUDTRAIL concern the whole file. */
-  private fail(reason: DecodeIssue['reason'], message: string, out: Output[]): void {
+  private fail(reason: DecodeIssue['reason'], message: string): void {
+    if (this.stopped) {
+      return;
+    }
     const wholeFile = reason === 'OBJECT_EMPTY' || reason === 'NOT_CLOUDTRAIL';
-    out.push({
+    this.out.push({
       ok: false,
       issue: {
         reason,

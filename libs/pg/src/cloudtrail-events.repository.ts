@@ -1,6 +1,12 @@
-import type { CloudTrailEvent } from '@lake/schemas';
+import {
+  userIdentityAsWritten,
+  type CloudTrailEvent,
+  type CloudTrailSessionContext,
+  type CloudTrailUserIdentity,
+} from '@lake/schemas';
 import type pg from 'pg';
 import { BulkInsert, type ColumnSpec } from './bulk-insert';
+import { cloudTrailRollupsAfterInsert } from './rollups.repository';
 
 /**
  * JSON text that Postgres jsonb accepts: jsonb refuses the \u0000 escape and unpaired UTF-16
@@ -18,30 +24,61 @@ export function jsonbSafe(text: string | null): string | null {
     .replace(/(?<!\\ud[89ab][0-9a-f]{2})(?<!\\)((?:\\\\)*)\\ud[c-f][0-9a-f]{2}/gi, '$1\\ufffd');
 }
 
-/** The userIdentity object as CloudTrail wrote it (JSON-text members parsed back into objects). */
-function userIdentityJson(e: CloudTrailEvent): string | null {
-  const u = e.userIdentity;
-  if (!u) {
-    return null;
-  }
-  const { sessionContext, onBehalfOf, otherFields, ...scalars } = u;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(scalars)) {
-    if (v !== null) {
-      out[k] = v;
-    }
-  }
-  if (sessionContext) {
-    out['sessionContext'] = JSON.parse(sessionContext) as unknown;
-  }
-  if (onBehalfOf) {
-    out['onBehalfOf'] = JSON.parse(onBehalfOf) as unknown;
-  }
-  if (otherFields) {
-    Object.assign(out, JSON.parse(otherFields) as Record<string, unknown>);
-  }
-  return JSON.stringify(out);
+/** The typed sessionContext; null also for the JSON text of older schema versions (kept in user_identity). */
+function session(e: CloudTrailEvent): CloudTrailSessionContext | null {
+  const s = e.userIdentity?.sessionContext;
+  return typeof s === 'object' ? (s ?? null) : null;
 }
+
+function onBehalfOf(e: CloudTrailEvent): Exclude<CloudTrailUserIdentity['onBehalfOf'], string> {
+  const o = e.userIdentity?.onBehalfOf;
+  return typeof o === 'object' ? (o ?? null) : null;
+}
+
+const text = (
+  name: string,
+  get: (e: CloudTrailEvent) => string | null | undefined,
+): ColumnSpec<CloudTrailEvent> => ({
+  name,
+  pgType: 'text',
+  get: (e) => get(e) ?? null,
+});
+
+/** Typed columns of userIdentity's parts, named after their CloudTrail path in snake_case (sessionContext left out). */
+const IDENTITY_COLUMNS: ColumnSpec<CloudTrailEvent>[] = [
+  text('user_identity_principal_id', (e) => e.userIdentity?.principalId),
+  text('user_identity_invoked_by', (e) => e.userIdentity?.invokedBy),
+  text('user_identity_identity_provider', (e) => e.userIdentity?.identityProvider),
+  text('user_identity_credential_id', (e) => e.userIdentity?.credentialId),
+  text('user_identity_session_issuer_type', (e) => session(e)?.sessionIssuer?.type),
+  text('user_identity_session_issuer_principal_id', (e) => session(e)?.sessionIssuer?.principalId),
+  text('user_identity_session_issuer_arn', (e) => session(e)?.sessionIssuer?.arn),
+  text('user_identity_session_issuer_account_id', (e) => session(e)?.sessionIssuer?.accountId),
+  text('user_identity_session_issuer_user_name', (e) => session(e)?.sessionIssuer?.userName),
+  text('user_identity_federated_provider', (e) => session(e)?.webIdFederationData?.federatedProvider),
+  {
+    name: 'user_identity_web_id_federation_attributes',
+    pgType: 'jsonb',
+    get: (e) => jsonbSafe(session(e)?.webIdFederationData?.attributes ?? null),
+  },
+  text('user_identity_session_creation_date', (e) => session(e)?.attributes?.creationDate),
+  text('user_identity_mfa_authenticated', (e) => session(e)?.attributes?.mfaAuthenticated),
+  text('user_identity_source_identity', (e) => session(e)?.sourceIdentity),
+  text('user_identity_ec2_role_delivery', (e) => session(e)?.ec2RoleDelivery),
+  text('user_identity_ec2_issued_in_vpc', (e) => session(e)?.ec2IssuedInVPC),
+  text('user_identity_assumed_root', (e) => session(e)?.assumedRoot),
+  text('user_identity_sign_in_session_arn', (e) => session(e)?.signInSessionArn),
+  text('user_identity_on_behalf_of_user_id', (e) => onBehalfOf(e)?.userId),
+  text('user_identity_on_behalf_of_identity_store_arn', (e) => onBehalfOf(e)?.identityStoreArn),
+  text('user_identity_in_scope_of_source_arn', (e) => e.userIdentity?.inScopeOf?.sourceArn),
+  text('user_identity_in_scope_of_source_account', (e) => e.userIdentity?.inScopeOf?.sourceAccount),
+  text('user_identity_in_scope_of_issuer_type', (e) => e.userIdentity?.inScopeOf?.issuerType),
+  text(
+    'user_identity_in_scope_of_credentials_issued_to',
+    (e) => e.userIdentity?.inScopeOf?.credentialsIssuedTo,
+  ),
+  text('user_identity_invoked_by_delegate_account_id', (e) => e.userIdentity?.invokedByDelegate?.accountId),
+];
 
 const COLUMNS: ColumnSpec<CloudTrailEvent>[] = [
   { name: 'event_time', pgType: 'timestamptz', get: (e) => new Date(e.lake.eventTimeMillis) },
@@ -57,7 +94,11 @@ const COLUMNS: ColumnSpec<CloudTrailEvent>[] = [
   { name: 'user_agent', pgType: 'text', get: (e) => e.userAgent },
   { name: 'error_code', pgType: 'text', get: (e) => e.errorCode },
   { name: 'error_message', pgType: 'text', get: (e) => e.errorMessage },
-  { name: 'user_identity', pgType: 'jsonb', get: (e) => jsonbSafe(userIdentityJson(e)) },
+  {
+    name: 'user_identity',
+    pgType: 'jsonb',
+    get: (e) => (e.userIdentity ? jsonbSafe(JSON.stringify(userIdentityAsWritten(e.userIdentity))) : null),
+  },
   { name: 'user_identity_type', pgType: 'text', get: (e) => e.userIdentity?.type ?? null },
   { name: 'user_identity_arn', pgType: 'text', get: (e) => e.userIdentity?.arn ?? null },
   { name: 'user_identity_account_id', pgType: 'text', get: (e) => e.userIdentity?.accountId ?? null },
@@ -92,17 +133,21 @@ const COLUMNS: ColumnSpec<CloudTrailEvent>[] = [
     get: (e) =>
       e.lake.eventDate === null ? null : new Date(e.lake.eventDate * 86_400_000).toISOString().slice(0, 10),
   },
+  ...IDENTITY_COLUMNS,
+  { name: 'vpc_endpoint_account_id', pgType: 'text', get: (e) => e.vpcEndpointAccountId ?? null },
+  { name: 'event_context', pgType: 'jsonb', get: (e) => jsonbSafe(e.eventContext ?? null) },
 ];
 
 /** Writes CloudTrail records to `cloudtrail_events`; idempotent on (event_time, source object, index). */
 export class CloudTrailEventsRepository {
   static readonly table = 'cloudtrail_events' as const;
-  private readonly bulk = new BulkInsert<CloudTrailEvent>(CloudTrailEventsRepository.table, COLUMNS, [
-    'event_time',
-    'source_bucket',
-    'source_key',
-    'record_index',
-  ]);
+  private readonly bulk = new BulkInsert<CloudTrailEvent>(
+    CloudTrailEventsRepository.table,
+    COLUMNS,
+    ['event_time', 'source_bucket', 'source_key', 'record_index'],
+    undefined,
+    cloudTrailRollupsAfterInsert(),
+  );
 
   insert(client: pg.ClientBase, events: readonly CloudTrailEvent[]): Promise<number> {
     return this.bulk.insert(client, events);

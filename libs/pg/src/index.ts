@@ -1,4 +1,4 @@
-export { BulkInsert, type ColumnSpec } from './bulk-insert';
+export { BulkInsert, type AfterInsert, type ColumnSpec } from './bulk-insert';
 export {
   CloudTrailEventsQueries,
   type CloudTrailFilter,
@@ -10,7 +10,13 @@ export { DeadLettersRepository, type StoredDeadLetter } from './dead-letters.rep
 export { FlowRecordsQueries, type FlowFilter, type FlowRow, type Page } from './flow-records.queries';
 export { FlowRecordsRepository, TgwFlowRecordsRepository } from './flow-records.repository';
 export { defaultMigrationsDir, migrate } from './migrate';
-export { PARTITIONED_TABLES, PartitionManager, dayOf, type PartitionedTable } from './partitions';
+export {
+  PARTITIONED_TABLES,
+  PartitionManager,
+  dayOf,
+  type DailyTable,
+  type PartitionedTable,
+} from './partitions';
 export {
   SQL_IDENTIFIER,
   createPool,
@@ -41,3 +47,55 @@ export {
   type CreatedApiKey,
 } from './api-keys.repository';
 export { streamQuery, type RowStream, type StreamQueryOptions } from './stream-query';
+export {
+  BackfillRunsRepository,
+  NotifierObjectsRepository,
+  objectTag,
+  type BackfillProgress,
+  type BackfillRun,
+  type ObjectRecord,
+  type PublishOnceResult,
+} from './notifier-objects.repository';
+export {
+  CLOUDTRAIL_ROLLUPS,
+  FLOW_ROLLUPS,
+  GRANULARITY_MS,
+  ROLLUP_TABLES,
+  rollupUpsertSql,
+  type Granularity,
+  type RollupDef,
+  type RollupTable,
+} from './rollups';
+export {
+  cloudTrailRollupsAfterInsert,
+  ensureRollupPartitions,
+  flowRollupsAfterInsert,
+  recordRollupCoverage,
+} from './rollups.repository';
+export {
+  ADMIN_PORTS,
+  FLOW_VIEWS,
+  FlowAnalyticsQueries,
+  LABEL_KINDS,
+  SPLITS,
+  type Answer,
+  type FlowScope,
+  type FlowView,
+  type LabelKind,
+  type Measures,
+  type RankBy,
+  type Split,
+} from './flow-analytics.queries';
+export {
+  CLOUDTRAIL_AGGREGATE_KEYS,
+  CloudTrailAggregatesQueries,
+  type CloudTrailAggregateKey,
+  type CloudTrailScope,
+} from './cloudtrail-aggregates.queries';
+export { RollupSourcePicker, SourceError, type SourceChoice } from './rollup-source';
+export {
+  Ec2ContextRepository,
+  interfaceAddresses,
+  type NetworkInterfaceDoc,
+  type SecurityGroupDoc,
+} from './ec2-context.repository';

@@ -18,9 +18,35 @@ export function defaultMigrationsDir(): string {
 
 /**
  * Applies pending migrations (node-pg-migrate, SQL files) in `schema`, creating it if needed.
- * node-pg-migrate takes an advisory lock, so replicas starting together migrate once.
+ * node-pg-migrate takes an advisory lock and fails at once when another process holds it
+ * ("Another migration is already running"); replicas starting together (several notifiers, or the
+ * notifier and the sink) then wait and try again, so they migrate once and all start.
  */
 export async function migrate(options: {
+  connectionString: string;
+  schema: string;
+  logger: Logger;
+  dir?: string;
+  /** How long to keep trying while another process migrates. */
+  lockWaitMs?: number;
+}): Promise<void> {
+  const deadline = Date.now() + (options.lockWaitMs ?? 120_000);
+  for (let wait = 200; ; wait = Math.min(wait * 2, 5_000)) {
+    try {
+      await migrateOnce(options);
+      return;
+    } catch (err) {
+      const busy = err instanceof Error && /another migration is already running/i.test(err.message);
+      if (!busy || Date.now() + wait > deadline) {
+        throw err;
+      }
+      options.logger.info({ waitMs: wait }, 'another process is migrating; waiting');
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+async function migrateOnce(options: {
   connectionString: string;
   schema: string;
   logger: Logger;

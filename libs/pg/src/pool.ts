@@ -17,12 +17,17 @@ export interface PoolSettings {
   logger: Logger;
   metrics?: Registry;
   applicationName: string;
+  /** Postgres work_mem of every connection (e.g. `64MB`): room for aggregates to hash in memory. */
+  workMem?: string;
 }
 
 /** Identifier check for the schema name, which is interpolated into SQL (never user input). */
 export const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 export function createPool(settings: PoolSettings): pg.Pool {
+  if (settings.workMem !== undefined && !/^\d+(kB|MB|GB)$/.test(settings.workMem)) {
+    throw new Error(`work_mem ${JSON.stringify(settings.workMem)} is not a size such as 64MB`);
+  }
   if (!SQL_IDENTIFIER.test(settings.schema)) {
     throw new Error(`schema name ${JSON.stringify(settings.schema)} is not a plain SQL identifier`);
   }
@@ -30,7 +35,7 @@ export function createPool(settings: PoolSettings): pg.Pool {
     connectionString: settings.connectionString,
     max: settings.max,
     application_name: settings.applicationName,
-    options: `-c search_path=${settings.schema},public`,
+    options: `-c search_path=${settings.schema},public${settings.workMem ? ` -c work_mem=${settings.workMem}` : ''}`,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     // bigint columns (bytes, packets, offsets) as numbers: every value we store is below 2^53;

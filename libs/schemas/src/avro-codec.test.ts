@@ -5,6 +5,9 @@ import { describe, it } from 'node:test';
 import avro from 'avsc';
 import { AvroCodec } from './avro-codec';
 import { PUBLISHED_SCHEMAS, objectEventSchema, type ObjectEvent } from './avro-schemas';
+import { cloudTrailEventSchemaHistory } from './cloudtrail-event.history';
+import { userIdentityAsWritten } from './cloudtrail-identity.json';
+import { codecs } from './codecs';
 import { rabinFingerprint } from './rabin';
 import { SchemaError } from './schema.errors';
 
@@ -81,4 +84,124 @@ describe('published .avsc files', () => {
       assert.deepEqual(file, schema);
     });
   }
+});
+
+describe('the CloudTrailEvent codec', () => {
+  const userIdentity = {
+    type: 'AssumedRole',
+    principalId: null,
+    arn: 'arn:aws:sts::1:assumed-role/r/s',
+    accountId: '1',
+    accessKeyId: null,
+    userName: null,
+    invokedBy: null,
+    identityProvider: null,
+    credentialId: null,
+    sessionContext: '{"sourceIdentity":"alice","ec2RoleDelivery":"2.0"}',
+    onBehalfOf: '{"userId":"u-1"}',
+    otherFields: null,
+  };
+  const older = {
+    eventVersion: '1.08',
+    userIdentity,
+    eventTime: '2024-05-01T12:00:00Z',
+    ...Object.fromEntries(
+      [
+        'eventSource',
+        'eventName',
+        'awsRegion',
+        'sourceIPAddress',
+        'userAgent',
+        'errorCode',
+        'errorMessage',
+        'requestParameters',
+        'responseElements',
+        'additionalEventData',
+        'requestID',
+        'readOnly',
+        'resources',
+        'eventType',
+        'apiVersion',
+        'managementEvent',
+        'recipientAccountId',
+        'sharedEventID',
+        'vpcEndpointId',
+        'eventCategory',
+        'serviceEventDetails',
+        'tlsDetails',
+        'sessionCredentialFromConsole',
+        'edgeDeviceDetails',
+        'addendum',
+        'otherFields',
+      ].map((k) => [k, null]),
+    ),
+    eventID: 'e',
+    lake: {
+      sourceBucket: 'b',
+      sourceKey: 'k',
+      recordIndex: 0,
+      eventTimeMillis: Date.parse('2024-05-01T12:00:00Z'),
+      principal: 'arn:aws:sts::1:assumed-role/r/s',
+      isError: false,
+      keyAccountId: '1',
+      keyRegion: 'us-east-1',
+      eventDate: 19844,
+    },
+  };
+
+  it('reads messages of every earlier published version, JSON text of sessionContext included', () => {
+    const [v1, v2] = cloudTrailEventSchemaHistory;
+    const { eventDate: _noDate, ...lakeV1 } = older.lake;
+    for (const [schema, value] of [
+      [v2!, older],
+      [v1!, { ...older, lake: lakeV1 }],
+    ] as const) {
+      const message = new AvroCodec<unknown>(schema).encode(value);
+      const read = codecs.cloudTrailEvent.decode(message);
+      assert.equal(read.userIdentity!.sessionContext, userIdentity.sessionContext);
+      assert.equal(read.userIdentity!.onBehalfOf, userIdentity.onBehalfOf);
+      assert.equal(read.userIdentity!.inScopeOf, null);
+      assert.equal(read.vpcEndpointAccountId, null);
+      assert.equal(read.lake.eventDate, 'eventDate' in value.lake ? 19844 : null);
+      assert.deepEqual(userIdentityAsWritten(read.userIdentity!), {
+        type: 'AssumedRole',
+        arn: userIdentity.arn,
+        accountId: '1',
+        sessionContext: { sourceIdentity: 'alice', ec2RoleDelivery: '2.0' },
+        onBehalfOf: { userId: 'u-1' },
+      });
+    }
+  });
+
+  it('writes sessionContext as a record that a plain reader of the published schema reads', () => {
+    const published = JSON.parse(
+      readFileSync(join(__dirname, '..', 'avro', 'cloudtrail-event.avsc'), 'utf8'),
+    ) as avro.Schema;
+    const current = {
+      ...codecs.cloudTrailEvent.decode(
+        new AvroCodec<unknown>(cloudTrailEventSchemaHistory[1]!).encode(older),
+      ),
+    };
+    const sessionContext = {
+      sessionIssuer: null,
+      webIdFederationData: null,
+      attributes: { creationDate: '20240501T110000Z', mfaAuthenticated: 'false' },
+      sourceIdentity: 'alice',
+      ec2RoleDelivery: '2.0',
+      ec2IssuedInVPC: null,
+      assumedRoot: 'true',
+      signInSessionArn: null,
+    };
+    const value = {
+      ...current,
+      userIdentity: {
+        ...current.userIdentity!,
+        sessionContext,
+        onBehalfOf: { userId: 'u', identityStoreArn: null },
+      },
+    };
+    const plain = avro.Type.forSchema(published);
+    const read = plain.fromBuffer(codecs.cloudTrailEvent.encode(value).subarray(10)) as typeof value;
+    assert.deepEqual(JSON.parse(JSON.stringify(read.userIdentity.sessionContext)), sessionContext);
+  });
 });

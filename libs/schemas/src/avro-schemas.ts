@@ -168,6 +168,63 @@ export type TgwFlowRecord = TgwFlowAwsFields & FlowProvenance & FlowEnrichment;
 
 const json = (doc: string) => nullable('string', `${doc} (JSON text, kept whole)`);
 
+/**
+ * A union that used to be `["null", "string"]` (JSON text) and now holds a record: the string branch
+ * stays last so that messages written with the older schema still resolve (Avro schema resolution
+ * matches a writer's branch to a reader's branch of the same type).
+ */
+const nullableOrLegacyText = (type: unknown, doc: string) => ({
+  type: ['null', type, 'string'],
+  default: null,
+  doc,
+});
+
+/** userIdentity.sessionContext, with the members the CloudTrail userIdentity reference lists. */
+const sessionContextSchema = {
+  type: 'record',
+  name: 'SessionContext',
+  fields: [
+    {
+      name: 'sessionIssuer',
+      ...nullable({
+        type: 'record',
+        name: 'SessionIssuer',
+        fields: ['type', 'principalId', 'arn', 'accountId', 'userName'].map((name) => ({
+          name,
+          ...nullable('string'),
+        })),
+      }),
+    },
+    {
+      name: 'webIdFederationData',
+      ...nullable({
+        type: 'record',
+        name: 'WebIdFederationData',
+        fields: [
+          { name: 'federatedProvider', ...nullable('string') },
+          { name: 'attributes', ...json('attributes') },
+        ],
+      }),
+    },
+    {
+      name: 'attributes',
+      ...nullable({
+        type: 'record',
+        name: 'SessionAttributes',
+        fields: [
+          { name: 'creationDate', ...nullable('string', 'as written (ISO 8601, basic or extended)') },
+          { name: 'mfaAuthenticated', ...nullable('string', '"true" or "false", as CloudTrail writes it') },
+        ],
+      }),
+    },
+    { name: 'sourceIdentity', ...nullable('string') },
+    { name: 'ec2RoleDelivery', ...nullable('string', '"1.0" (IMDSv1) or "2.0" (IMDSv2)') },
+    { name: 'ec2IssuedInVPC', ...nullable('string') },
+    { name: 'assumedRoot', ...nullable('string', '"true" for an sts:AssumeRoot session, as written') },
+    { name: 'signInSessionArn', ...nullable('string') },
+  ],
+};
+
 export const cloudTrailEventSchema: AvroSchema = {
   type: 'record',
   name: 'CloudTrailEvent',
@@ -190,9 +247,55 @@ export const cloudTrailEventSchema: AvroSchema = {
           { name: 'invokedBy', ...nullable('string') },
           { name: 'identityProvider', ...nullable('string') },
           { name: 'credentialId', ...nullable('string') },
-          { name: 'sessionContext', ...json('sessionContext') },
-          { name: 'onBehalfOf', ...json('onBehalfOf') },
-          { name: 'otherFields', ...json('userIdentity fields not listed above') },
+          {
+            name: 'sessionContext',
+            ...nullableOrLegacyText(
+              sessionContextSchema,
+              'the session of temporary credentials; JSON text only in messages of schema versions before December 2026',
+            ),
+          },
+          {
+            name: 'onBehalfOf',
+            ...nullableOrLegacyText(
+              {
+                type: 'record',
+                name: 'OnBehalfOf',
+                doc: 'the IAM Identity Center user a call was made for',
+                fields: [
+                  { name: 'userId', ...nullable('string') },
+                  { name: 'identityStoreArn', ...nullable('string') },
+                ],
+              },
+              'JSON text only in messages of schema versions before December 2026',
+            ),
+          },
+          {
+            name: 'otherFields',
+            ...json('userIdentity fields not listed above, and sub-objects that did not fit'),
+          },
+          {
+            name: 'inScopeOf',
+            ...nullable({
+              type: 'record',
+              name: 'InScopeOf',
+              doc: 'the AWS service resource (e.g. a Lambda function) a request was made in scope of',
+              fields: [
+                { name: 'sourceArn', ...nullable('string') },
+                { name: 'sourceAccount', ...nullable('string') },
+                { name: 'issuerType', ...nullable('string') },
+                { name: 'credentialsIssuedTo', ...nullable('string') },
+              ],
+            }),
+          },
+          {
+            name: 'invokedByDelegate',
+            ...nullable({
+              type: 'record',
+              name: 'InvokedByDelegate',
+              doc: 'the product provider that acted with temporary delegated access',
+              fields: [{ name: 'accountId', ...nullable('string') }],
+            }),
+          },
         ],
       }),
     },
@@ -242,6 +345,7 @@ export const cloudTrailEventSchema: AvroSchema = {
           { name: 'tlsVersion', ...nullable('string') },
           { name: 'cipherSuite', ...nullable('string') },
           { name: 'clientProvidedHostHeader', ...nullable('string') },
+          { name: 'keyExchange', ...nullable('string', 'e.g. X25519MLKEM768 (post-quantum), x25519') },
         ],
       }),
     },
@@ -271,6 +375,11 @@ export const cloudTrailEventSchema: AvroSchema = {
         ],
       },
     },
+    { name: 'vpcEndpointAccountId', ...nullable('string', 'owner of the VPC endpoint (since 1.09)') },
+    {
+      name: 'eventContext',
+      ...json('requestContext and tagContext of enriched events (since 1.11; CloudTrail Lake only)'),
+    },
   ],
 };
 
@@ -284,9 +393,35 @@ export interface CloudTrailUserIdentity {
   invokedBy: string | null;
   identityProvider: string | null;
   credentialId: string | null;
-  sessionContext: string | null;
-  onBehalfOf: string | null;
+  /** A string only in messages written with schema versions before December 2026 (JSON text). */
+  sessionContext: CloudTrailSessionContext | string | null;
+  /** A string only in messages written with schema versions before December 2026 (JSON text). */
+  onBehalfOf: { userId: string | null; identityStoreArn: string | null } | string | null;
   otherFields: string | null;
+  inScopeOf: {
+    sourceArn: string | null;
+    sourceAccount: string | null;
+    issuerType: string | null;
+    credentialsIssuedTo: string | null;
+  } | null;
+  invokedByDelegate: { accountId: string | null } | null;
+}
+
+export interface CloudTrailSessionContext {
+  sessionIssuer: {
+    type: string | null;
+    principalId: string | null;
+    arn: string | null;
+    accountId: string | null;
+    userName: string | null;
+  } | null;
+  webIdFederationData: { federatedProvider: string | null; attributes: string | null } | null;
+  attributes: { creationDate: string | null; mfaAuthenticated: string | null } | null;
+  sourceIdentity: string | null;
+  ec2RoleDelivery: string | null;
+  ec2IssuedInVPC: string | null;
+  assumedRoot: string | null;
+  signInSessionArn: string | null;
 }
 
 export interface CloudTrailEvent {
@@ -319,6 +454,7 @@ export interface CloudTrailEvent {
     tlsVersion: string | null;
     cipherSuite: string | null;
     clientProvidedHostHeader: string | null;
+    keyExchange: string | null;
   } | null;
   sessionCredentialFromConsole: string | null;
   edgeDeviceDetails: string | null;
@@ -335,6 +471,8 @@ export interface CloudTrailEvent {
     keyRegion: string | null;
     eventDate: number | null;
   };
+  vpcEndpointAccountId: string | null;
+  eventContext: string | null;
 }
 
 const averages = (name: string) => ({

@@ -15,13 +15,14 @@ import {
   type TgwFlowRecord,
   type ObjectEvent,
 } from './avro-schemas';
+import { cloudTrailEventSchemaHistory } from './cloudtrail-event.history';
 
 /** Codecs compiled once per process (never per message). */
 export const codecs = {
   objectEvent: new AvroCodec<ObjectEvent>(objectEventSchema),
   flowRecord: new AvroCodec<FlowRecord>(flowRecordSchema),
   tgwFlowRecord: new AvroCodec<TgwFlowRecord>(tgwFlowRecordSchema),
-  cloudTrailEvent: new AvroCodec<CloudTrailEvent>(cloudTrailEventSchema),
+  cloudTrailEvent: new AvroCodec<CloudTrailEvent>(cloudTrailEventSchema, cloudTrailEventSchemaHistory),
   cloudTrailInsight: new AvroCodec<CloudTrailInsight>(cloudTrailInsightSchema),
   digestCheck: new AvroCodec<DigestCheck>(digestCheckSchema),
   deadLetter: new AvroCodec<DeadLetter>(deadLetterSchema),

@@ -15,6 +15,7 @@ export {
   type DigestCheck,
   type InsightAverage,
   type CloudTrailUserIdentity,
+  type CloudTrailSessionContext,
   type DeadLetter,
   type FlowEnrichment,
   type FlowRecord,
@@ -23,6 +24,8 @@ export {
   type ObjectKind,
 } from './avro-schemas';
 export { codecs } from './codecs';
+export { userIdentityAsWritten } from './cloudtrail-identity.json';
+export { cloudTrailEventSchemaHistory } from './cloudtrail-event.history';
 export {
   FLOW_FIELDS,
   TGW_FLOW_FIELDS,

@@ -8,3 +8,12 @@ export { PipelineHarness, type Uploaded } from './pipeline-harness';
 export { flowParquet } from './flow-parquet';
 export { createApiKey } from './api-keys';
 export { createTestDatabase, type TestDatabase } from './test-database';
+export {
+  DATASET_START,
+  cloudTrailDataset,
+  cloudTrailEvent,
+  flowDataset,
+  flowRecord,
+  migratedSchema,
+  writeAsSink,
+} from './analytics-dataset';

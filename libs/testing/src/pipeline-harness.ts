@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import pg from 'pg';
+import pino from 'pino';
 import { Registry } from 'prom-client';
 import supertest from 'supertest';
+import { createKafka } from '@lake/kafka';
 import { S3Store } from '@lake/s3';
 import { SqsQueue, ensureQueue } from '@lake/sqs';
 import { createApiKey } from './api-keys';
@@ -9,6 +11,7 @@ import { s3NotificationBody } from './s3-notifications';
 import { ServiceProcess } from './service-process';
 import { stackEndpoints, stackServiceEnv } from './stack-endpoints';
 import { uniqueNames } from './unique-names';
+import { waitFor } from './wait-for';
 
 export interface Uploaded {
   bucket: string;
@@ -117,6 +120,43 @@ export class PipelineHarness {
   /** Sends one S3 → SQS notification for the objects (as S3 does, keys URL-encoded). */
   async notify(objects: Uploaded[]): Promise<void> {
     await this.queue.send(s3NotificationBody(objects));
+  }
+
+  /**
+   * Sends every object event the notifier published so far to the object-events topic once more,
+   * byte for byte: what the parsers see when their group's offsets are reset or a batch is redelivered
+   * after a crash. Returns how many were replayed.
+   */
+  async replayObjectEvents(): Promise<number> {
+    const topic = this.names.topics.objectEvents;
+    const kafka = createKafka({
+      brokers: this.stack.kafkaBrokers,
+      clientId: `${this.names.id}-replay`,
+      logger: pino({ level: 'warn' }),
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    const wanted = ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    const messages: { key: Buffer | null; value: Buffer | null; partition: number }[] = [];
+    const consumer = kafka.consumer({ groupId: `${this.names.id}-replay` });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        messages.push({ key: message.key, value: message.value, partition });
+      },
+    });
+    await waitFor('the published object events to be read back', async () =>
+      messages.length >= wanted ? true : undefined,
+    );
+    await consumer.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages });
+    await producer.disconnect();
+    return messages.length;
   }
 
   /** Every item of a list endpoint, following nextCursor. */

@@ -1,8 +1,8 @@
 import pino from 'pino';
-import { createPool, migrate, type Pool } from '@lake/pg';
+import type { Pool } from '@lake/pg';
+import { migratedSchema } from './analytics-dataset';
 import { createApiKey } from './api-keys';
 import { stackEndpoints } from './stack-endpoints';
-import { uniqueNames } from './unique-names';
 
 export interface TestDatabase {
   /** A fresh schema of the local stack's Postgres, migrated as the sink does. */
@@ -24,20 +24,8 @@ export async function createTestDatabase(
   prefix: string,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<TestDatabase> {
-  const { schema } = uniqueNames(prefix);
   const databaseUrl = stackEndpoints(env).databaseUrl;
-  const logger = pino({ level: 'warn' });
-  await migrate({ connectionString: databaseUrl, schema, logger });
-  const pool = createPool({ connectionString: databaseUrl, schema, max: 4, logger, applicationName: prefix });
+  const { pool, schema, drop } = await migratedSchema(prefix, databaseUrl, pino({ level: 'warn' }));
   const apiKey = await createApiKey(pool, schema);
-  return {
-    schema,
-    databaseUrl,
-    pool,
-    apiKey,
-    async close() {
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.end();
-    },
-  };
+  return { schema, databaseUrl, pool, apiKey, close: drop };
 }

@@ -1,0 +1,65 @@
+-- Up Migration
+-- Typed columns for the parts of userIdentity (CloudTrail userIdentity reference: sessionContext's
+-- sessionIssuer, webIdFederationData, attributes, sourceIdentity, ec2RoleDelivery, assumedRoot,
+-- signInSessionArn; onBehalfOf; inScopeOf; invokedByDelegate) and the record fields of event
+-- versions 1.09-1.11. Named after their CloudTrail path in snake_case, with the sessionContext level
+-- left out. user_identity (jsonb) still holds the whole object as written. Rows written before this
+-- migration keep NULL here.
+ALTER TABLE cloudtrail_events
+  ADD COLUMN user_identity_principal_id text,
+  ADD COLUMN user_identity_invoked_by text,
+  ADD COLUMN user_identity_identity_provider text,
+  ADD COLUMN user_identity_credential_id text,
+  ADD COLUMN user_identity_session_issuer_type text,
+  ADD COLUMN user_identity_session_issuer_principal_id text,
+  ADD COLUMN user_identity_session_issuer_arn text,
+  ADD COLUMN user_identity_session_issuer_account_id text,
+  ADD COLUMN user_identity_session_issuer_user_name text,
+  ADD COLUMN user_identity_federated_provider text,
+  ADD COLUMN user_identity_web_id_federation_attributes jsonb,
+  ADD COLUMN user_identity_session_creation_date text,
+  ADD COLUMN user_identity_mfa_authenticated text,
+  ADD COLUMN user_identity_source_identity text,
+  ADD COLUMN user_identity_ec2_role_delivery text,
+  ADD COLUMN user_identity_ec2_issued_in_vpc text,
+  ADD COLUMN user_identity_assumed_root text,
+  ADD COLUMN user_identity_sign_in_session_arn text,
+  ADD COLUMN user_identity_on_behalf_of_user_id text,
+  ADD COLUMN user_identity_on_behalf_of_identity_store_arn text,
+  ADD COLUMN user_identity_in_scope_of_source_arn text,
+  ADD COLUMN user_identity_in_scope_of_source_account text,
+  ADD COLUMN user_identity_in_scope_of_issuer_type text,
+  ADD COLUMN user_identity_in_scope_of_credentials_issued_to text,
+  ADD COLUMN user_identity_invoked_by_delegate_account_id text,
+  ADD COLUMN vpc_endpoint_account_id text,
+  ADD COLUMN event_context jsonb;
+
+-- Down Migration
+ALTER TABLE cloudtrail_events
+  DROP COLUMN user_identity_principal_id,
+  DROP COLUMN user_identity_invoked_by,
+  DROP COLUMN user_identity_identity_provider,
+  DROP COLUMN user_identity_credential_id,
+  DROP COLUMN user_identity_session_issuer_type,
+  DROP COLUMN user_identity_session_issuer_principal_id,
+  DROP COLUMN user_identity_session_issuer_arn,
+  DROP COLUMN user_identity_session_issuer_account_id,
+  DROP COLUMN user_identity_session_issuer_user_name,
+  DROP COLUMN user_identity_federated_provider,
+  DROP COLUMN user_identity_web_id_federation_attributes,
+  DROP COLUMN user_identity_session_creation_date,
+  DROP COLUMN user_identity_mfa_authenticated,
+  DROP COLUMN user_identity_source_identity,
+  DROP COLUMN user_identity_ec2_role_delivery,
+  DROP COLUMN user_identity_ec2_issued_in_vpc,
+  DROP COLUMN user_identity_assumed_root,
+  DROP COLUMN user_identity_sign_in_session_arn,
+  DROP COLUMN user_identity_on_behalf_of_user_id,
+  DROP COLUMN user_identity_on_behalf_of_identity_store_arn,
+  DROP COLUMN user_identity_in_scope_of_source_arn,
+  DROP COLUMN user_identity_in_scope_of_source_account,
+  DROP COLUMN user_identity_in_scope_of_issuer_type,
+  DROP COLUMN user_identity_in_scope_of_credentials_issued_to,
+  DROP COLUMN user_identity_invoked_by_delegate_account_id,
+  DROP COLUMN vpc_endpoint_account_id,
+  DROP COLUMN event_context;

@@ -1,0 +1,286 @@
+import type pg from 'pg';
+import { Where } from './query-builder';
+import { RollupSourcePicker, type SourceChoice } from './rollup-source';
+import { FLOW_DIM_EXPR, FLOW_ROW_FILTER, bucketExpr, type FlowDim, type Granularity } from './rollups';
+
+/** What an address can be replaced by or labelled with (from the stored EC2 context). */
+export const LABEL_KINDS = ['eni', 'instance', 'security_group', 'name_tag'] as const;
+export type LabelKind = (typeof LABEL_KINDS)[number];
+
+/** Filters every flow aggregate takes. */
+export interface FlowScope {
+  from: Date;
+  to: Date;
+  accountId?: string;
+  region?: string;
+  interfaceId?: string;
+  vpcId?: string;
+  /** IP or CIDR: source side / destination side / either side. */
+  srcCidr?: string;
+  dstCidr?: string;
+  cidr?: string;
+  protocol?: number;
+  action?: string;
+  limit: number;
+  source?: SourceChoice;
+  /** Replace addresses by this label (unlabelled addresses stay as they are) and aggregate. */
+  groupBy?: LabelKind;
+}
+
+export type RankBy = 'flows' | 'bytes' | 'packets';
+
+export const FLOW_VIEWS = ['rejected', 'rejected-tcp', 'ssh-rdp', 'admin-ports', 'accepted'] as const;
+export type FlowView = (typeof FLOW_VIEWS)[number];
+
+/**
+ * Remote-administration ports: SSH 22, Telnet 23, FTP 21, MS RPC 135, NetBIOS 139, SMB 445,
+ * MSSQL 1433, MySQL 3306, RDP 3389, Postgres 5432, VNC 5900, WinRM 5985/5986, Redis 6379,
+ * Kubernetes API 6443, Elasticsearch 9200, kubelet 10250, MongoDB 27017, Docker 2375/2376.
+ */
+export const ADMIN_PORTS = [
+  21, 22, 23, 135, 139, 445, 1433, 2375, 2376, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 6443, 9200, 10250,
+  27017,
+] as const;
+
+const VIEW_WHERE: Record<FlowView, string> = {
+  rejected: `r_action = 'REJECT'`,
+  'rejected-tcp': `r_action = 'REJECT' AND r_protocol = 6`,
+  'ssh-rdp': `r_protocol = 6 AND r_dstport IN (22, 3389)`,
+  'admin-ports': `r_protocol IN (6, 17) AND r_dstport IN (${ADMIN_PORTS.join(', ')})`,
+  accepted: `r_action = 'ACCEPT'`,
+};
+
+export const SPLITS = [
+  'none',
+  'action',
+  'protocol',
+  'dstport',
+  'srcaddr',
+  'dstaddr',
+  'interface_id',
+  'account_id',
+] as const;
+export type Split = (typeof SPLITS)[number];
+
+export interface Measures {
+  flows: number;
+  bytes: number;
+  packets: number;
+}
+export interface Answer<T> {
+  items: T[];
+  /** The table the answer was computed from. */
+  source: string;
+}
+
+type Src = Granularity | 'raw';
+
+/** The SQL pieces of one aggregate over one source. */
+class Query {
+  readonly w = new Where();
+  readonly joins = new Map<string, string>();
+
+  constructor(
+    readonly src: Src,
+    private readonly groupBy: LabelKind | undefined,
+  ) {}
+
+  get table(): string {
+    return this.src === 'raw' ? 'vpc_flow_records' : `flow_rollup_${this.src}`;
+  }
+
+  get time(): string {
+    return this.src === 'raw' ? 'r.event_time' : 'r.bucket';
+  }
+
+  dim(d: FlowDim): string {
+    return this.src === 'raw'
+      ? `(${FLOW_DIM_EXPR[d].replace(/\b(?!coalesce\b)([a-z_]+)\b/g, 'r.$1')})`
+      : `r.${d}`;
+  }
+
+  /** An address column, or its label when grouping by labels. */
+  addr(side: 'srcaddr' | 'dstaddr'): string {
+    if (!this.groupBy) {
+      return `r.${side}`;
+    }
+    const alias = `l_${side}`;
+    this.joins.set(alias, `LEFT JOIN context_address_labels ${alias} ON ${alias}.address = r.${side}`);
+    return `coalesce(${alias}.${this.groupBy}, host(r.${side}))`;
+  }
+
+  measures(): string {
+    return this.src === 'raw'
+      ? `count(*)::int8 AS flows, coalesce(sum(r.bytes), 0)::int8 AS bytes, coalesce(sum(r.packets), 0)::int8 AS packets`
+      : `coalesce(sum(r.flows), 0)::int8 AS flows, coalesce(sum(r.bytes), 0)::int8 AS bytes, coalesce(sum(r.packets), 0)::int8 AS packets`;
+  }
+
+  /** `r_action`-style placeholders of static conditions, resolved for this source. */
+  resolve(sql: string): string {
+    return sql.replace(/\br_([a-z_]+)\b/g, (_, d: string) => this.dim(d as FlowDim));
+  }
+
+  from(): string {
+    return `${this.table} r ${[...this.joins.values()].join(' ')} ${this.w.sql()}`;
+  }
+}
+
+/** Aggregates over flows, answered from the coarsest rollup that is exact, else raw partitions. */
+export class FlowAnalyticsQueries {
+  private readonly picker: RollupSourcePicker;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.picker = new RollupSourcePicker(pool, 'flow');
+  }
+
+  private async query(s: FlowScope, finest: Granularity | null = null): Promise<Query> {
+    const q = new Query(await this.picker.pick(s.from, s.to, finest, s.source), s.groupBy);
+    q.w
+      .add(`${q.time} >= ?`, s.from)
+      .add(`${q.time} < ?`, s.to)
+      .add(`${q.dim('account_id')} = ?`, s.accountId)
+      .add(`${q.dim('region')} = ?`, s.region)
+      .add(`${q.dim('interface_id')} = ?`, s.interfaceId)
+      .add(`${q.dim('vpc_id')} = ?`, s.vpcId)
+      .add(`${q.dim('protocol')} = ?`, s.protocol)
+      .add(`${q.dim('action')} = ?`, s.action)
+      .add('r.srcaddr <<= ?::inet', s.srcCidr)
+      .add('r.dstaddr <<= ?::inet', s.dstCidr);
+    if (s.cidr) {
+      q.w.addMany('(r.srcaddr <<= ?1::inet OR r.dstaddr <<= ?1::inet)', [s.cidr]);
+    }
+    if (q.src === 'raw') {
+      q.w.addMany(FLOW_ROW_FILTER.replace(/\b(srcaddr|dstaddr)\b/g, 'r.$1'), []);
+    }
+    return q;
+  }
+
+  private async run<T>(q: Query, sql: string): Promise<Answer<T>> {
+    const { rows } = await this.pool.query<T & pg.QueryResultRow>(sql, q.w.params);
+    return { items: rows, source: q.table };
+  }
+
+  /** Source, destination, destination port, ranked (the EMR job ranks by flow records). */
+  async topTalkers(
+    s: FlowScope,
+    by: RankBy,
+    wellKnownOnly: boolean,
+  ): Promise<Answer<{ srcaddr: string; dstaddr: string; dstport: number | null } & Measures>> {
+    const q = await this.query(s);
+    if (wellKnownOnly) {
+      q.w.addMany(`${q.dim('dstport')} <= 1024`, []);
+    }
+    const sql =
+      `SELECT ${q.addr('srcaddr')} AS srcaddr, ${q.addr('dstaddr')} AS dstaddr, ${q.dim('dstport')} AS dstport, ` +
+      `${q.measures()} FROM ${q.from()} GROUP BY 1, 2, 3 ` +
+      `ORDER BY ${by} DESC, 1, 2, 3 NULLS LAST LIMIT ${q.w.param(s.limit)}`;
+    return this.run(q, sql);
+  }
+
+  /** Source/destination pairs by bytes (the Athena query). */
+  async topPairs(s: FlowScope): Promise<Answer<{ srcaddr: string; dstaddr: string } & Measures>> {
+    const q = await this.query(s);
+    const sql =
+      `SELECT ${q.addr('srcaddr')} AS srcaddr, ${q.addr('dstaddr')} AS dstaddr, ${q.measures()} ` +
+      `FROM ${q.from()} GROUP BY 1, 2 ORDER BY bytes DESC, 1, 2 LIMIT ${q.w.param(s.limit)}`;
+    return this.run(q, sql);
+  }
+
+  /** Canned views (rejected, rejected TCP, SSH/RDP, admin ports, accepted), by flows. */
+  async view(
+    s: FlowScope,
+    view: FlowView,
+    by: RankBy = 'flows',
+  ): Promise<
+    Answer<
+      {
+        srcaddr: string;
+        dstaddr: string;
+        dstport: number | null;
+        protocol: number | null;
+        action: string;
+      } & Measures
+    >
+  > {
+    const q = await this.query(s);
+    q.w.addMany(q.resolve(VIEW_WHERE[view]), []);
+    const sql =
+      `SELECT ${q.addr('srcaddr')} AS srcaddr, ${q.addr('dstaddr')} AS dstaddr, ${q.dim('dstport')} AS dstport, ` +
+      `${q.dim('protocol')} AS protocol, ${q.dim('action')} AS action, ${q.measures()} FROM ${q.from()} ` +
+      `GROUP BY 1, 2, 3, 4, 5 ORDER BY ${by} DESC, 1, 2, 3, 4, 5 LIMIT ${q.w.param(s.limit)}`;
+    return this.run(q, sql);
+  }
+
+  async ipVersions(s: FlowScope): Promise<Answer<{ ip_version: number } & Measures>> {
+    const q = await this.query(s);
+    const sql = `SELECT family(r.srcaddr) AS ip_version, ${q.measures()} FROM ${q.from()} GROUP BY 1 ORDER BY 1`;
+    return this.run(q, sql);
+  }
+
+  /**
+   * Bytes, packets and flows per time bucket, optionally split by one dimension; with a split,
+   * only the `limit` keys with the most bytes over the whole range.
+   */
+  async timeseries(
+    s: FlowScope,
+    bucket: Granularity,
+    split: Split,
+  ): Promise<Answer<{ bucket: Date; key: string | null } & Measures>> {
+    const q = await this.query(s, bucket);
+    const key =
+      split === 'none'
+        ? 'NULL::text'
+        : split === 'srcaddr' || split === 'dstaddr'
+          ? s.groupBy
+            ? q.addr(split)
+            : `host(r.${split})`
+          : `${q.dim(split)}::text`;
+    const sql =
+      `WITH agg AS (SELECT ${bucketExpr(bucket, q.time)} AS bucket, ${key} AS key, ${q.measures()} ` +
+      `FROM ${q.from()} GROUP BY 1, 2), ` +
+      `top AS (SELECT key FROM agg GROUP BY key ORDER BY sum(bytes) DESC, key LIMIT ${q.w.param(s.limit)}) ` +
+      `SELECT agg.* FROM agg JOIN top ON agg.key IS NOT DISTINCT FROM top.key ORDER BY bucket, bytes DESC, key`;
+    return this.run(q, sql);
+  }
+
+  /** Who talked with `addr` (IP or CIDR): peers, direction, port, protocol, by bytes. */
+  async neighbours(
+    s: FlowScope,
+    addr: string,
+  ): Promise<
+    Answer<
+      {
+        peer: string;
+        direction: 'inbound' | 'outbound';
+        dstport: number | null;
+        protocol: number | null;
+      } & Measures
+    >
+  > {
+    const q = await this.query(s);
+    const a = q.w.param(addr);
+    q.w.addMany(`(r.srcaddr <<= ${a}::inet OR r.dstaddr <<= ${a}::inet)`, []);
+    const outbound = `r.srcaddr <<= ${a}::inet`;
+    const peer = s.groupBy
+      ? `CASE WHEN ${outbound} THEN ${q.addr('dstaddr')} ELSE ${q.addr('srcaddr')} END`
+      : `host(CASE WHEN ${outbound} THEN r.dstaddr ELSE r.srcaddr END)`;
+    const sql =
+      `SELECT ${peer} AS peer, CASE WHEN ${outbound} THEN 'outbound' ELSE 'inbound' END AS direction, ` +
+      `${q.dim('dstport')} AS dstport, ${q.dim('protocol')} AS protocol, ${q.measures()} FROM ${q.from()} ` +
+      `GROUP BY 1, 2, 3, 4 ORDER BY bytes DESC, 1, 2, 3, 4 LIMIT ${q.w.param(s.limit)}`;
+    return this.run(q, sql);
+  }
+
+  /** Labels of `addresses` (those the context knows), for adding `*_label` fields to items. */
+  async labels(kind: LabelKind, addresses: readonly string[]): Promise<Map<string, string>> {
+    if (addresses.length === 0) {
+      return new Map();
+    }
+    const { rows } = await this.pool.query<{ address: string; label: string }>(
+      `SELECT host(address) AS address, ${kind} AS label FROM context_address_labels
+        WHERE address = ANY($1::inet[]) AND ${kind} IS NOT NULL`,
+      [[...new Set(addresses)]],
+    );
+    return new Map(rows.map((r) => [r.address, r.label]));
+  }
+}
