@@ -13,9 +13,43 @@ export interface CloudTrailFilter {
   sourceIp?: string;
   region?: string;
   errorCode?: string;
+  /** userIdentity.accessKeyId */
+  accessKey?: string;
+  /** userIdentity.arn */
+  principalArn?: string;
+  /** userIdentity.userName */
+  userName?: string;
+  readOnly?: boolean;
+  isError?: boolean;
   limit: number;
   cursor?: string;
 }
+
+export interface S3ObjectsFilter {
+  from: Date;
+  to: Date;
+  bucket?: string;
+  keyPrefix?: string;
+  eventName?: string;
+  limit: number;
+}
+
+export interface S3ObjectRow {
+  bucket: string;
+  key: string;
+  events: number;
+  gets: number;
+  puts: number;
+  deletes: number;
+  errors: number;
+  principals: number;
+  event_names: string[];
+  first_seen: Date;
+  last_seen: Date;
+}
+
+/** `%`, `_` and `\` taken literally in a LIKE pattern. */
+const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export type CloudTrailRow = Record<string, unknown> & { event_time: Date };
 
@@ -49,7 +83,12 @@ export class CloudTrailEventsQueries {
       .add('principal = ?', f.principal)
       .add('source_ip_address = ?', f.sourceIp)
       .add('aws_region = ?', f.region)
-      .add('error_code = ?', f.errorCode);
+      .add('error_code = ?', f.errorCode)
+      .add('user_identity_access_key_id = ?', f.accessKey)
+      .add('user_identity_arn = ?', f.principalArn)
+      .add('user_identity_user_name = ?', f.userName)
+      .add('read_only = ?', f.readOnly)
+      .add('is_error = ?', f.isError);
     if (f.cursor) {
       const [t, b, k, i] = decodeCursor(f.cursor, ['string', 'string', 'string', 'number']);
       w.addMany('(event_time, source_bucket, source_key, record_index) > (?1::timestamptz, ?2, ?3, ?4)', [
@@ -63,5 +102,50 @@ export class CloudTrailEventsQueries {
       sql: `SELECT * FROM cloudtrail_events ${w.sql()} ORDER BY event_time, source_bucket, source_key, record_index`,
       w,
     };
+  }
+
+  /** One event in full by its eventID (the earliest copy if a trail delivered it twice), or null. */
+  async byEventId(eventId: string, range: { from?: Date; to?: Date } = {}): Promise<CloudTrailRow | null> {
+    const w = new Where()
+      .add('event_id = ?', eventId)
+      .add('event_time >= ?', range.from)
+      .add('event_time < ?', range.to);
+    const { rows } = await this.pool.query<CloudTrailRow>(
+      `SELECT * FROM cloudtrail_events ${w.sql()} ORDER BY event_time, source_bucket, source_key, record_index LIMIT 1`,
+      w.params,
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * S3 data events by object: bucket and key from requestParameters (bucketName, key), with counts
+   * of reads, writes and deletes, errors, distinct principals, and first/last seen; busiest first.
+   */
+  async s3Objects(f: S3ObjectsFilter): Promise<{ items: S3ObjectRow[] }> {
+    const w = new Where()
+      .add('event_time >= ?', f.from)
+      .add('event_time < ?', f.to)
+      .always("event_source = 's3.amazonaws.com' AND request_parameters ? 'key'")
+      .add("request_parameters->>'bucketName' = ?", f.bucket)
+      .add(
+        "request_parameters->>'key' LIKE ?",
+        f.keyPrefix === undefined ? undefined : likePrefix(f.keyPrefix),
+      )
+      .add('event_name = ?', f.eventName);
+    const { rows } = await this.pool.query<S3ObjectRow>(
+      `SELECT request_parameters->>'bucketName' AS bucket, request_parameters->>'key' AS key,
+         count(*)::int AS events,
+         count(*) FILTER (WHERE event_name IN ('GetObject', 'HeadObject', 'GetObjectAttributes', 'SelectObjectContent'))::int AS gets,
+         count(*) FILTER (WHERE event_name IN ('PutObject', 'CopyObject', 'CompleteMultipartUpload', 'UploadPart', 'UploadPartCopy', 'CreateMultipartUpload', 'RestoreObject'))::int AS puts,
+         count(*) FILTER (WHERE event_name IN ('DeleteObject', 'DeleteObjects'))::int AS deletes,
+         count(*) FILTER (WHERE is_error)::int AS errors,
+         count(DISTINCT principal)::int AS principals,
+         array_agg(DISTINCT event_name ORDER BY event_name) AS event_names,
+         min(event_time) AS first_seen, max(event_time) AS last_seen
+       FROM cloudtrail_events ${w.sql()}
+       GROUP BY 1, 2 ORDER BY events DESC, bucket, key LIMIT ${w.param(f.limit)}`,
+      w.params,
+    );
+    return { items: rows };
   }
 }

@@ -48,6 +48,17 @@ export class DeadLettersQueries {
     });
   }
 
+  /** Dead letters per service and reason in a time range, most first. */
+  async counts(range: { from: Date; to: Date }): Promise<{ items: DeadLetterCount[] }> {
+    const { rows } = await this.pool.query<DeadLetterCount>(
+      `SELECT service, reason, count(*)::int AS count FROM dead_letters
+       WHERE occurred_at >= $1 AND occurred_at < $2
+       GROUP BY service, reason ORDER BY count DESC, service, reason`,
+      [range.from, range.to],
+    );
+    return { items: rows };
+  }
+
   private select(f: Omit<DeadLetterFilter, 'limit'>): { sql: string; w: Where } {
     const w = new Where()
       .add('occurred_at >= ?', f.from)
@@ -90,6 +101,12 @@ function withPayloadText({ payload, ...rest }: StoredRow): DeadLetterRow {
     payload: payload && isUtf8(payload) ? payload.toString('utf8') : null,
     payload_base64: payload ? payload.toString('base64') : null,
   } as DeadLetterRow;
+}
+
+export interface DeadLetterCount {
+  service: string;
+  reason: string;
+  count: number;
 }
 
 type StoredRow = Record<string, unknown> & { id: number; payload: Buffer | null };

@@ -3,6 +3,8 @@ export {
   CloudTrailEventsQueries,
   type CloudTrailFilter,
   type CloudTrailRow,
+  type S3ObjectRow,
+  type S3ObjectsFilter,
 } from './cloudtrail-events.queries';
 export { CloudTrailEventsRepository } from './cloudtrail-events.repository';
 export { CursorError, decodeCursor, encodeCursor } from './cursor';
@@ -26,7 +28,12 @@ export {
   type PoolClient,
   type PoolSettings,
 } from './pool';
-export { DeadLettersQueries, type DeadLetterFilter, type DeadLetterRow } from './dead-letters.queries';
+export {
+  DeadLettersQueries,
+  type DeadLetterCount,
+  type DeadLetterFilter,
+  type DeadLetterRow,
+} from './dead-letters.queries';
 export {
   CloudTrailInsightsQueries,
   type InsightFilter,

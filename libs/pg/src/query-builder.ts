@@ -20,6 +20,12 @@ export class Where {
     return this;
   }
 
+  /** A condition with no parameter (constant SQL only, never input). */
+  always(sql: string): this {
+    this.conditions.push(sql);
+    return this;
+  }
+
   param(value: unknown): string {
     this.params.push(value);
     return `$${this.params.length}`;

@@ -30,6 +30,19 @@ export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async
             source_ip: Type.Optional(Type.String({ maxLength: 128 })),
             region: Type.Optional(Type.String({ maxLength: 32 })),
             error_code: Type.Optional(Type.String({ maxLength: 128 })),
+            access_key: Type.Optional(
+              Type.String({ maxLength: 128, description: 'userIdentity.accessKeyId, e.g. AKIA… or ASIA…' }),
+            ),
+            principal_arn: Type.Optional(Type.String({ maxLength: 2048, description: 'userIdentity.arn' })),
+            user_name: Type.Optional(Type.String({ maxLength: 256, description: 'userIdentity.userName' })),
+            read_only: Type.Optional(
+              Type.Boolean({ description: 'readOnly: true (reads) or false (writes)' }),
+            ),
+            error: Type.Optional(
+              Type.Boolean({
+                description: 'true: failed calls only (errorCode or errorMessage); false: successes',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -46,6 +59,11 @@ export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async
         sourceIp: q.source_ip,
         region: q.region,
         errorCode: q.error_code,
+        accessKey: q.access_key,
+        principalArn: q.principal_arn,
+        userName: q.user_name,
+        readOnly: q.read_only,
+        isError: q.error,
         cursor: q.cursor,
       };
       const format = req.exportFormat(q.format);
@@ -53,6 +71,101 @@ export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async
         return reply.sendExport(format, await queries.stream(filter), 'cloudtrail-events');
       }
       return queries.list({ ...filter, limit: q.limit });
+    },
+  );
+
+  app.get(
+    '/v1/cloudtrail/events/:eventId',
+    {
+      schema: {
+        tags: ['cloudtrail'],
+        summary: 'One CloudTrail event in full, by its eventID (every column; JSONB fields as JSON)',
+        params: Type.Object({ eventId: Type.String({ minLength: 1, maxLength: 128 }) }),
+        querystring: Type.Object(
+          {
+            from: Type.Optional(
+              Type.String({ format: 'date-time', description: 'optional: narrows the search to days' }),
+            ),
+            to: Type.Optional(Type.String({ format: 'date-time' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: EventItem, 400: ErrorReply, 404: ErrorReply },
+      },
+    },
+    async (req, reply) => {
+      const { from, to } = req.query;
+      const event = await queries.byEventId(req.params.eventId, {
+        ...(from ? { from: new Date(from) } : {}),
+        ...(to ? { to: new Date(to) } : {}),
+      });
+      if (!event) {
+        return reply.code(404).send({
+          statusCode: 404,
+          error: 'Not Found',
+          message: `no CloudTrail event with eventID ${JSON.stringify(req.params.eventId)}`,
+        });
+      }
+      return event;
+    },
+  );
+
+  app.get(
+    '/v1/cloudtrail/s3-objects',
+    {
+      schema: {
+        tags: ['cloudtrail'],
+        summary:
+          'S3 data events by object (bucket and key from requestParameters): reads, writes, deletes, errors, principals, first and last seen; busiest first',
+        querystring: Type.Object(
+          {
+            ...TimeRange,
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+            bucket: Type.Optional(Type.String({ maxLength: 255 })),
+            key_prefix: Type.Optional(
+              Type.String({ maxLength: 1024, description: 'object keys starting so' }),
+            ),
+            event_name: Type.Optional(
+              Type.String({ maxLength: 128, description: 'e.g. GetObject, PutObject, DeleteObject' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                bucket: Type.String(),
+                key: Type.String(),
+                events: Type.Integer(),
+                gets: Type.Integer({
+                  description: 'GetObject, HeadObject, GetObjectAttributes, SelectObjectContent',
+                }),
+                puts: Type.Integer({
+                  description: 'PutObject, CopyObject, multipart uploads, RestoreObject',
+                }),
+                deletes: Type.Integer(),
+                errors: Type.Integer(),
+                principals: Type.Integer({ description: 'distinct principals' }),
+                event_names: Type.Array(Type.String()),
+                first_seen: Type.Unsafe<Date>(Type.String({ format: 'date-time' })),
+                last_seen: Type.Unsafe<Date>(Type.String({ format: 'date-time' })),
+              }),
+            ),
+          }),
+          400: ErrorReply,
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return queries.s3Objects({
+        ...timeRange(q),
+        bucket: q.bucket,
+        keyPrefix: q.key_prefix,
+        eventName: q.event_name,
+        limit: q.limit,
+      });
     },
   );
 

@@ -43,4 +43,24 @@ export const deadLettersRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = asyn
       return queries.list({ ...filter, limit: q.limit });
     },
   );
+
+  app.get(
+    '/v1/dead-letters/counts',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Dead letters per service and reason in a time range, most first',
+        querystring: Type.Object({ ...TimeRange }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({ service: Type.String(), reason: Type.String(), count: Type.Integer() }),
+            ),
+          }),
+          400: ErrorReply,
+        },
+      },
+    },
+    async (req) => queries.counts(timeRange(req.query)),
+  );
 };
