@@ -7,6 +7,8 @@ cd "$ROOT"
 export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=${NX_SKIP_NX_CACHE:-true} FORCE_COLOR=0
 
 bash tools/scripts/ensure-deps.sh
+# Debian's chromium for the dashboard test (skipped, saying so, when it cannot be installed).
+bash tools/scripts/ensure-chromium.sh
 
 stack_was_up=false
 # Read the whole status first: `grep -q` closing the pipe early fails it under pipefail.

@@ -10,6 +10,7 @@ import { exportPlugin } from './plugins/export.plugin';
 import { rateLimitPlugin, type RateLimitSettings } from './plugins/rate-limit.plugin';
 import { cloudTrailAggregatesRoutes } from './routes/cloudtrail-aggregates.routes';
 import { cloudTrailRoutes } from './routes/cloudtrail.routes';
+import { dashboardRoutes } from './routes/dashboard.routes';
 import { contextRoutes } from './routes/context.routes';
 import { deadLettersRoutes } from './routes/dead-letters.routes';
 import { flowAnalyticsRoutes } from './routes/flow-analytics.routes';
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.register(flowsRoutes, { pool: deps.pool });
   await app.register(cloudTrailRoutes, { pool: deps.pool });
+  await app.register(dashboardRoutes);
   await app.register(deadLettersRoutes, { pool: deps.pool });
   await app.register(flowAnalyticsRoutes, { pool: deps.pool });
   await app.register(cloudTrailAggregatesRoutes, { pool: deps.pool });
