@@ -3,6 +3,51 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+/** Which tags may depend on which (nrwl/nx-examples); `@nx/enforce-module-boundaries` is an error. */
+const DEP_CONSTRAINTS = [
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'],
+  },
+  { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:data-access', 'type:util'] },
+  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:util'] },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+  {
+    sourceTag: 'type:e2e',
+    onlyDependOnLibsWithTags: ['type:testing', 'type:data-access', 'type:util'],
+  },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:data-access', 'type:util'] },
+  {
+    sourceTag: 'type:tool',
+    onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:testing'],
+  },
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:notifier', onlyDependOnLibsWithTags: ['scope:shared', 'scope:notifier'] },
+  {
+    sourceTag: 'scope:flow-parser',
+    onlyDependOnLibsWithTags: ['scope:shared', 'scope:flow-parser'],
+  },
+  {
+    sourceTag: 'scope:cloudtrail-parser',
+    onlyDependOnLibsWithTags: ['scope:shared', 'scope:cloudtrail-parser'],
+  },
+  { sourceTag: 'scope:sink', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sink'] },
+  { sourceTag: 'scope:query-api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:query-api'] },
+  { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared'] },
+];
+
+const boundaries = (depConstraints) => [
+  'error',
+  { enforceBuildableLibDependency: false, allow: [], banTransitiveDependencies: false, depConstraints },
+];
+
+/** Tests of apps and libs may use libs/testing (a fresh schema with a key, datasets, unique names); the code under test may not. */
+const TEST_DEP_CONSTRAINTS = DEP_CONSTRAINTS.map((c) =>
+  c.sourceTag.startsWith('type:') && !c.onlyDependOnLibsWithTags.includes('type:testing')
+    ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] }
+    : c,
+);
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.nx/**', '.stack/**', 'tmp/**'] },
   js.configs.recommended,
@@ -14,45 +59,7 @@ export default tseslint.config(
     },
     plugins: { '@nx': nx },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          banTransitiveDependencies: false,
-          depConstraints: [
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'],
-            },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:data-access', 'type:util'] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-            {
-              sourceTag: 'type:e2e',
-              onlyDependOnLibsWithTags: ['type:testing', 'type:data-access', 'type:util'],
-            },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:data-access', 'type:util'] },
-            {
-              sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:testing'],
-            },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:notifier', onlyDependOnLibsWithTags: ['scope:shared', 'scope:notifier'] },
-            {
-              sourceTag: 'scope:flow-parser',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:flow-parser'],
-            },
-            {
-              sourceTag: 'scope:cloudtrail-parser',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:cloudtrail-parser'],
-            },
-            { sourceTag: 'scope:sink', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sink'] },
-            { sourceTag: 'scope:query-api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:query-api'] },
-            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries(DEP_CONSTRAINTS),
       '@typescript-eslint/no-floating-promises': [
         'error',
         {
@@ -74,7 +81,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', 'tools/**/*.ts'],
+    files: ['**/*.test.ts', '**/*.test-support.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(TEST_DEP_CONSTRAINTS) },
+  },
+  {
+    files: ['**/*.test.ts', '**/*.test-support.ts', 'tools/**/*.ts'],
     rules: {
       'no-console': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',

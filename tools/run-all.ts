@@ -5,10 +5,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { Registry } from 'prom-client';
 import { S3Store } from '@lake/s3';
 import { SqsQueue, ensureQueue } from '@lake/sqs';
-import { ServiceProcess, stackEndpoints, stackServiceEnv } from '@lake/testing';
+import { ServiceProcess, createApiKey, stackEndpoints, stackServiceEnv } from '@lake/testing';
 import { loadSamples } from './load-samples';
 
 const ROOT = join(__dirname, '..');
@@ -68,6 +69,10 @@ async function main(): Promise<void> {
 
   console.log('starting sink (applies migrations)…');
   await sink.start();
+  // A fresh key for this run (keys are stored hashed, so an older one cannot be shown again).
+  const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 1 });
+  const apiKey = await createApiKey(db, schema, { name: `npm start ${new Date().toISOString()}` });
+  await db.end();
   console.log('starting flow-parser, cloudtrail-parser, notifier, query-api…');
   await Promise.all(others.map((s) => s.start()));
   for (const s of all) {
@@ -78,13 +83,20 @@ async function main(): Promise<void> {
   const loaded = await loadSamples({ s3, queue, bucket, root: ROOT, log: (m) => console.log(`  ${m}`) });
   queue.close();
   console.log(`loaded ${loaded.objects} sample objects into s3://${bucket} and notified ${queueName}`);
+  const api = `http://127.0.0.1:${apiPort}`;
+  const day = 'from=2024-05-01T00:00:00Z&to=2024-05-02T00:00:00Z';
   console.log(`
 The pipeline is running.
-  API:      http://127.0.0.1:${apiPort}/v1/flows?from=2024-05-01T00:00:00Z&to=2024-05-02T00:00:00Z
-            http://127.0.0.1:${apiPort}/v1/cloudtrail/events?from=2024-05-01T00:00:00Z&to=2024-05-02T00:00:00Z
-            http://127.0.0.1:${apiPort}/v1/cloudtrail/insights?from=2024-05-01T00:00:00Z&to=2024-05-02T00:00:00Z
-            http://127.0.0.1:${apiPort}/v1/dead-letters?from=2000-01-01T00:00:00Z
-  OpenAPI:  http://127.0.0.1:${apiPort}/docs
+  API key:   ${apiKey}
+             (created for this run; more with npm run api-key -- create --name NAME)
+  Try:       KEY=${apiKey}
+             curl -H "x-api-key: $KEY" '${api}/v1/flows?${day}&action=REJECT'
+             curl -H "x-api-key: $KEY" '${api}/v1/cloudtrail/events?${day}'
+             curl -H "x-api-key: $KEY" '${api}/v1/cloudtrail/insights?${day}'
+             curl -H "x-api-key: $KEY" '${api}/v1/dead-letters?from=2000-01-01T00:00:00Z'
+             curl -H "x-api-key: $KEY" -H 'accept: text/csv' '${api}/v1/flows?${day}' > flows.csv
+  Dashboard: ${api}/dashboard  (paste the key when asked)
+  OpenAPI:   ${api}/docs
   Upload more: any S3 client at ${stack.s3Endpoint} (path-style, key S3RVER/S3RVER), then send the
   S3 notification to ${queueUrl}.
 Press Ctrl-C to stop the services (the stack keeps running: npm run stop stops it).`);

@@ -13,9 +13,15 @@ if (!app || !existsSync(join(root, 'apps', app, 'src', 'main.ts'))) {
 }
 const outdir = join(root, 'dist', 'apps', app);
 rmSync(outdir, { recursive: true, force: true });
+// main.ts, and the notifier's backfill command next to it (dist/apps/notifier/backfill.js).
+const entries = ['main', 'backfill'].filter((name) =>
+  existsSync(join(root, 'apps', app, 'src', `${name}.ts`)),
+);
 await build({
-  entryPoints: [join(root, 'apps', app, 'src', 'main.ts')],
-  outfile: join(outdir, 'main.js'),
+  entryPoints: Object.fromEntries(
+    entries.map((name) => [name, join(root, 'apps', app, 'src', `${name}.ts`)]),
+  ),
+  outdir,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -25,8 +31,8 @@ await build({
   tsconfig: join(root, 'tsconfig.base.json'),
   logLevel: 'warning',
 });
-// The sink applies the SQL migrations at start; they ship next to main.js.
-if (app === 'sink') {
+// The sink and the notifier apply the SQL migrations at start; they ship next to main.js.
+if (app === 'sink' || app === 'notifier') {
   cpSync(join(root, 'libs', 'pg', 'migrations'), join(outdir, 'migrations'), { recursive: true });
 }
 console.log(`built dist/apps/${app}/main.js`);

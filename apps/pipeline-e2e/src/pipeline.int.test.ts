@@ -328,4 +328,13 @@ describe('pipeline end to end', () => {
     const doc = await api.get('/openapi.json').expect(200);
     assert.ok((doc.body as { paths: Record<string, unknown> }).paths['/v1/flows']);
   });
+
+  it('answers 401 without the API key, and serves /health and /ready without one', async () => {
+    const base = harness.service('query-api').baseUrl;
+    const res = await fetch(`${base}/v1/flows?from=${RANGE.from}&to=${RANGE.to}`);
+    assert.equal(res.status, 401);
+    assert.match(((await res.json()) as { message: string }).message, /API key required/);
+    assert.equal((await fetch(`${base}/health`)).status, 200);
+    assert.equal((await fetch(`${base}/ready`)).status, 200);
+  });
 });

@@ -4,7 +4,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { HealthRegistry, histogram, ops, type Logger, type Registry } from '@lake/observability';
 import { ping, type Pool } from '@lake/pg';
+import { authPlugin } from './plugins/auth.plugin';
 import { errorsPlugin } from './plugins/errors.plugin';
+import { rateLimitPlugin, type RateLimitSettings } from './plugins/rate-limit.plugin';
 import { cloudTrailRoutes } from './routes/cloudtrail.routes';
 import { deadLettersRoutes } from './routes/dead-letters.routes';
 import { flowsRoutes } from './routes/flows.routes';
@@ -13,6 +15,29 @@ export interface AppDeps {
   pool: Pool;
   logger: Logger;
   metrics: Registry;
+  /** Default: 1000 requests per 60 s per key. */
+  rateLimit?: RateLimitSettings;
+  /** Serve /metrics without an API key (default: a key is needed, as on every route but /health, /ready). */
+  metricsPublic?: boolean;
+}
+
+/**
+ * Routes served without an API key: liveness/readiness probes, and pages that hold no data (the
+ * OpenAPI document and its UI, the dashboard's static files: a browser cannot send a header when
+ * it opens a page; the dashboard asks for the key and sends it on every API call).
+ */
+const PUBLIC_ROUTES = new Set(['/health', '/ready', '/openapi.json']);
+const PUBLIC_PREFIXES = ['/docs', '/dashboard'];
+
+export function isPublicRoute(url: string | undefined, metricsPublic = false): boolean {
+  if (url === undefined) {
+    return false;
+  }
+  return (
+    PUBLIC_ROUTES.has(url) ||
+    (metricsPublic && url === '/metrics') ||
+    PUBLIC_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`))
+  );
 }
 
 /** Builds the API (no listening: main.ts listens, tests inject or use supertest). */
@@ -42,6 +67,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(errorsPlugin);
+  await app.register(authPlugin, {
+    pool: deps.pool,
+    isPublic: (url) => isPublicRoute(url, deps.metricsPublic),
+  });
+  await app.register(rateLimitPlugin, deps.rateLimit ?? { max: 1000, windowSeconds: 60 });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -55,6 +85,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'cloudtrail', description: 'CloudTrail events' },
         { name: 'operations', description: 'health, metrics, dead letters' },
       ],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'the same API key as a bearer token' },
+        },
+      },
+      security: [{ apiKey: [] }, { bearer: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

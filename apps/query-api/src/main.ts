@@ -17,7 +17,13 @@ async function main(config: QueryApiConfig): Promise<void> {
     metrics,
     applicationName: SERVICE,
   });
-  const app = await buildApp({ pool, logger, metrics });
+  const app = await buildApp({
+    pool,
+    logger,
+    metrics,
+    rateLimit: { max: config.RATE_LIMIT_MAX, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS },
+    metricsPublic: config.METRICS_PUBLIC,
+  });
 
   const shutdown = createShutdown(
     [

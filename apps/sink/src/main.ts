@@ -7,8 +7,8 @@ import {
   createMetricsRegistry,
   createShutdown,
 } from '@lake/observability';
-import { PARTITIONED_TABLES, createPool, migrate, ping } from '@lake/pg';
-import { Sink } from '@lake/sink-core';
+import { createPool, migrate, ping } from '@lake/pg';
+import { Sink, maintainPartitions } from '@lake/sink-core';
 import { configSchema, type SinkConfig } from './config';
 
 const SERVICE = 'sink';
@@ -69,17 +69,19 @@ async function main(config: SinkConfig): Promise<void> {
     },
   });
 
-  const maintain = async (): Promise<void> => {
-    for (const table of PARTITIONED_TABLES) {
-      await sink.partitionManager.premake(table, config.PARTITION_PREMAKE_DAYS);
-      if (config.RETENTION_DAYS > 0) {
-        const dropped = await sink.partitionManager.dropOlderThan(table, config.RETENTION_DAYS);
-        if (dropped.length > 0) {
-          logger.info({ table, dropped }, 'expired partitions dropped');
-        }
-      }
-    }
+  const minuteDays = config.ROLLUP_MINUTE_RETENTION_DAYS ?? config.ROLLUP_RETENTION_DAYS;
+  const hourDays = config.ROLLUP_HOUR_RETENTION_DAYS ?? config.ROLLUP_RETENTION_DAYS;
+  const retention = {
+    premakeDays: config.PARTITION_PREMAKE_DAYS,
+    rawDays: config.RETENTION_DAYS,
+    rollupDays: {
+      flow_rollup_minute: minuteDays,
+      flow_rollup_hour: hourDays,
+      cloudtrail_rollup_minute: minuteDays,
+      cloudtrail_rollup_hour: hourDays,
+    },
   };
+  const maintain = () => maintainPartitions(pool, sink.partitionManager, retention, logger);
   await maintain();
   const timer = setInterval(() => {
     maintain().catch((err: unknown) => logger.error({ err }, 'partition maintenance failed'));

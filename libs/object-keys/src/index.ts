@@ -1,1 +1,9 @@
 export { classifyKey, parseCompactTime, type ObjectKeyInfo } from './object-key';
+export { dayPrefixes, daysBetween, keyDate } from './key-dates';
+export {
+  LOG_KINDS,
+  routeObject,
+  type RouteDecision,
+  type RoutingRules,
+  type SkipReason,
+} from './object-routing';

@@ -33,6 +33,26 @@ function copyText(value: unknown): string {
 }
 
 /**
+ * Statements run in the same SQL statement as the INSERT, reading the rows it actually inserted as
+ * relation `inserted` (e.g. rollups: replayed rows, skipped by ON CONFLICT, never reach them).
+ */
+export interface AfterInsert {
+  /** Columns of the inserted rows the statements read. */
+  returning: readonly string[];
+  /** Data-modifying statements (run as CTEs of the INSERT's statement). */
+  statements: readonly string[];
+}
+
+function withAfter(insert: string, after: AfterInsert | undefined): string {
+  if (!after) {
+    return insert;
+  }
+  const returning = after.returning.map((c) => `"${c}"`).join(', ');
+  const ctes = after.statements.map((s, i) => `, after_${i} AS (${s})`).join('');
+  return `WITH inserted AS (${insert} RETURNING ${returning})${ctes} SELECT count(*)::int AS n FROM inserted`;
+}
+
+/**
  * Inserts many rows in one round trip, skipping rows whose natural key already exists (which is
  * what makes replays harmless). Small batches go as one `INSERT … SELECT FROM unnest($1, $2, …)`
  * with one array parameter per column; large ones are COPYed into a session temp table and moved
@@ -50,16 +70,23 @@ export class BulkInsert<R> {
     private readonly columns: readonly ColumnSpec<R>[],
     conflictTarget: readonly string[],
     private readonly copyThreshold = 500,
+    private readonly after?: AfterInsert,
   ) {
     const names = columns.map((c) => `"${c.name}"`).join(', ');
     const params = columns.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(', ');
     const conflict = `ON CONFLICT (${conflictTarget.map((c) => `"${c}"`).join(', ')}) DO NOTHING`;
-    this.sql = `INSERT INTO "${table}" (${names}) SELECT * FROM unnest(${params}) ${conflict}`;
+    this.sql = withAfter(
+      `INSERT INTO "${table}" (${names}) SELECT * FROM unnest(${params}) ${conflict}`,
+      after,
+    );
     const temp = `"lake_load_${table}"`;
     // ON COMMIT DELETE ROWS: the staging rows vanish with the transaction that moved them.
     this.createTemp = `CREATE TEMP TABLE IF NOT EXISTS ${temp} (LIKE "${table}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`;
     this.copySql = `COPY ${temp} (${names}) FROM STDIN`;
-    this.moveSql = `INSERT INTO "${table}" (${names}) SELECT ${names} FROM ${temp} ${conflict}`;
+    this.moveSql = withAfter(
+      `INSERT INTO "${table}" (${names}) SELECT ${names} FROM ${temp} ${conflict}`,
+      after,
+    );
   }
 
   /**
@@ -81,7 +108,7 @@ export class BulkInsert<R> {
       }
     }
     const res = await client.query(this.sql, arrays);
-    return res.rowCount ?? 0;
+    return this.countOf(res);
   }
 
   private async insertByCopy(client: pg.ClientBase, rows: readonly R[]): Promise<number> {
@@ -106,6 +133,10 @@ export class BulkInsert<R> {
     })();
     await pipeline(Readable.from(lines), client.query(copyFrom(this.copySql)));
     const res = await client.query(this.moveSql);
-    return res.rowCount ?? 0;
+    return this.countOf(res);
+  }
+
+  private countOf(res: pg.QueryResult): number {
+    return this.after ? (res.rows[0] as { n: number }).n : (res.rowCount ?? 0);
   }
 }

@@ -6,6 +6,7 @@ import {
 } from '@lake/schemas';
 import type pg from 'pg';
 import { BulkInsert, type ColumnSpec } from './bulk-insert';
+import { cloudTrailRollupsAfterInsert } from './rollups.repository';
 
 /**
  * JSON text that Postgres jsonb accepts: jsonb refuses the \u0000 escape and unpaired UTF-16
@@ -140,12 +141,13 @@ const COLUMNS: ColumnSpec<CloudTrailEvent>[] = [
 /** Writes CloudTrail records to `cloudtrail_events`; idempotent on (event_time, source object, index). */
 export class CloudTrailEventsRepository {
   static readonly table = 'cloudtrail_events' as const;
-  private readonly bulk = new BulkInsert<CloudTrailEvent>(CloudTrailEventsRepository.table, COLUMNS, [
-    'event_time',
-    'source_bucket',
-    'source_key',
-    'record_index',
-  ]);
+  private readonly bulk = new BulkInsert<CloudTrailEvent>(
+    CloudTrailEventsRepository.table,
+    COLUMNS,
+    ['event_time', 'source_bucket', 'source_key', 'record_index'],
+    undefined,
+    cloudTrailRollupsAfterInsert(),
+  );
 
   insert(client: pg.ClientBase, events: readonly CloudTrailEvent[]): Promise<number> {
     return this.bulk.insert(client, events);

@@ -8,6 +8,7 @@ import {
 } from '@lake/schemas';
 import type pg from 'pg';
 import { BulkInsert, type ColumnSpec } from './bulk-insert';
+import { flowRollupsAfterInsert } from './rollups.repository';
 
 const PG_TYPE: Record<FlowFieldType, string> = {
   int: 'integer',
@@ -59,6 +60,9 @@ export class FlowRecordsRepository {
     FlowRecordsRepository.table,
     columnsFor(FLOW_FIELDS),
     KEY,
+    undefined,
+    // Flow rollups (minute, hour) are updated by the same statement, from the rows it inserted.
+    flowRollupsAfterInsert(),
   );
 
   insert(client: pg.ClientBase, records: readonly FlowRecord[]): Promise<number> {

@@ -1,4 +1,4 @@
-export { BulkInsert, type ColumnSpec } from './bulk-insert';
+export { BulkInsert, type AfterInsert, type ColumnSpec } from './bulk-insert';
 export {
   CloudTrailEventsQueries,
   type CloudTrailFilter,
@@ -10,7 +10,13 @@ export { DeadLettersRepository, type StoredDeadLetter } from './dead-letters.rep
 export { FlowRecordsQueries, type FlowFilter, type FlowRow, type Page } from './flow-records.queries';
 export { FlowRecordsRepository, TgwFlowRecordsRepository } from './flow-records.repository';
 export { defaultMigrationsDir, migrate } from './migrate';
-export { PARTITIONED_TABLES, PartitionManager, dayOf, type PartitionedTable } from './partitions';
+export {
+  PARTITIONED_TABLES,
+  PartitionManager,
+  dayOf,
+  type DailyTable,
+  type PartitionedTable,
+} from './partitions';
 export {
   SQL_IDENTIFIER,
   createPool,
@@ -33,3 +39,34 @@ export {
   type DigestCheckFilter,
   type DigestCheckRow,
 } from './digest-checks.repository';
+export {
+  ApiKeysRepository,
+  type ApiKeyCheck,
+  type ApiKeyInfo,
+  type ApiKeyRefusal,
+  type CreatedApiKey,
+} from './api-keys.repository';
+export {
+  BackfillRunsRepository,
+  NotifierObjectsRepository,
+  objectTag,
+  type BackfillProgress,
+  type BackfillRun,
+  type ObjectRecord,
+  type PublishOnceResult,
+} from './notifier-objects.repository';
+export {
+  CLOUDTRAIL_ROLLUPS,
+  FLOW_ROLLUPS,
+  GRANULARITY_MS,
+  ROLLUP_TABLES,
+  type Granularity,
+  type RollupDef,
+  type RollupTable,
+} from './rollups';
+export {
+  cloudTrailRollupsAfterInsert,
+  ensureRollupPartitions,
+  flowRollupsAfterInsert,
+  recordRollupCoverage,
+} from './rollups.repository';

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { RollupTable } from './rollups';
 
 /** Tables partitioned by day of `event_time` (UTC). */
 export const PARTITIONED_TABLES = [
@@ -8,6 +9,8 @@ export const PARTITIONED_TABLES = [
   'cloudtrail_insights',
 ] as const;
 export type PartitionedTable = (typeof PARTITIONED_TABLES)[number];
+/** Raw tables and rollups: all partitioned by UTC day. */
+export type DailyTable = PartitionedTable | RollupTable;
 
 const DAY_MS = 86_400_000;
 
@@ -29,7 +32,7 @@ export class PartitionManager {
   constructor(private readonly pool: pg.Pool) {}
 
   /** Makes sure a partition exists for every day in `days` (`YYYY-MM-DD`). */
-  async ensure(table: PartitionedTable, days: Iterable<string>): Promise<void> {
+  async ensure(table: DailyTable, days: Iterable<string>): Promise<void> {
     for (const day of days) {
       const name = `${table}_p${day.replace(/-/g, '')}`;
       if (this.known.has(name)) {
@@ -56,7 +59,7 @@ export class PartitionManager {
   }
 
   /** Today and the next `days` days, so that live data never waits for DDL. */
-  async premake(table: PartitionedTable, days: number, now = Date.now()): Promise<void> {
+  async premake(table: DailyTable, days: number, now = Date.now()): Promise<void> {
     const list: string[] = [];
     for (let i = 0; i <= days; i++) {
       list.push(dayOf(now + i * DAY_MS));
@@ -65,7 +68,7 @@ export class PartitionManager {
   }
 
   /** Drops partitions whose whole day is older than `retentionDays`; returns their names. */
-  async dropOlderThan(table: PartitionedTable, retentionDays: number, now = Date.now()): Promise<string[]> {
+  async dropOlderThan(table: DailyTable, retentionDays: number, now = Date.now()): Promise<string[]> {
     const cutoff = dayOf(now - retentionDays * DAY_MS).replace(/-/g, '');
     const { rows } = await this.pool.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i

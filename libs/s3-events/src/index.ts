@@ -1,6 +1,8 @@
 export {
   decodeS3Key,
   parseS3Notification,
+  parseS3NotificationValue,
+  type ObjectSource,
   type IgnoredEvent,
   type ObjectRef,
   type ParsedNotification,

@@ -104,8 +104,76 @@ describe('parseS3Notification', () => {
     assert.equal(parsed.objects[0]!.via, 'sns');
   });
 
+  it('reads every ObjectCreated kind and names EventBridge reasons the same way', () => {
+    const kinds = ['Put', 'Post', 'Copy', 'CompleteMultipartUpload'].map((k) => `ObjectCreated:${k}`);
+    const parsed = parseS3Notification(JSON.stringify({ Records: kinds.map((k, i) => record(`k${i}`, k)) }));
+    assert.ok(parsed.type === 'objects');
+    assert.deepEqual(
+      parsed.objects.map((o) => o.eventName),
+      kinds,
+    );
+    for (const [reason, name] of [
+      ['PutObject', 'ObjectCreated:Put'],
+      ['POST Object', 'ObjectCreated:Post'],
+      ['CopyObject', 'ObjectCreated:Copy'],
+      ['CompleteMultipartUpload', 'ObjectCreated:CompleteMultipartUpload'],
+    ]) {
+      const eb = parseS3Notification(
+        JSON.stringify({
+          source: 'aws.s3',
+          'detail-type': 'Object Created',
+          time: '2024-01-02T03:04:05Z',
+          detail: { bucket: { name: 'b' }, object: { key: 'a b+c', etag: 'e' }, reason },
+        }),
+      );
+      assert.ok(eb.type === 'objects');
+      assert.equal(eb.objects[0]!.eventName, name);
+      // EventBridge keys are not URL-encoded.
+      assert.equal(eb.objects[0]!.key, 'a b+c');
+    }
+  });
+
+  it('ignores every event that is not ObjectCreated', () => {
+    const names = [
+      'ObjectRemoved:Delete',
+      'ObjectRemoved:DeleteMarkerCreated',
+      'ObjectTagging:Put',
+      'ObjectRestore:Post',
+      'LifecycleExpiration:Delete',
+    ];
+    const parsed = parseS3Notification(JSON.stringify({ Records: names.map((n) => record('x', n)) }));
+    assert.ok(parsed.type === 'objects');
+    assert.equal(parsed.objects.length, 0);
+    assert.deepEqual(
+      parsed.ignored.map((i) => i.eventName),
+      names,
+    );
+  });
+
+  it('reads MinIO bodies (s3:ObjectCreated:Put) and test events inside SNS envelopes', () => {
+    const minio = parseS3Notification(
+      JSON.stringify({
+        EventName: 's3:ObjectCreated:Put',
+        Key: 'logs/a+b',
+        Records: [{ ...record('a+b', 's3:ObjectCreated:Put'), eventSource: 'minio:s3' }],
+      }),
+      'webhook',
+    );
+    assert.ok(minio.type === 'objects');
+    assert.deepEqual(
+      minio.objects.map((o) => [o.key, o.eventName, o.via]),
+      [['a b', 'ObjectCreated:Put', 'webhook']],
+    );
+    const test = parseS3Notification(
+      JSON.stringify({ Type: 'Notification', Message: JSON.stringify({ Event: 's3:TestEvent' }) }),
+    );
+    assert.deepEqual(test, { type: 'test-event' });
+  });
+
   it('decodes keys as S3 encodes them', () => {
     assert.equal(decodeS3Key('red+flower.jpg'), 'red flower.jpg');
+    assert.equal(decodeS3Key('AWSLogs/1/%E6%97%A5%E6%9C%AC/x%2By%25z'), 'AWSLogs/1/日本/x+y%z');
+    assert.equal(decodeS3Key('emoji%F0%9F%98%80'), 'emoji😀');
     assert.equal(decodeS3Key('a%40b'), 'a@b');
     assert.equal(decodeS3Key('caf%C3%A9%2B1'), 'café+1');
   });

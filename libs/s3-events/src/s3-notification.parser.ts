@@ -4,7 +4,9 @@
  *   - S3 → SQS:        {"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{…}}]}
  *   - S3 test message: {"Service":"Amazon S3","Event":"s3:TestEvent",…}
  *   - S3 → SNS → SQS:  {"Type":"Notification","Message":"<the S3 JSON as a string>",…} (raw delivery off)
+ *   - S3 → SNS → SQS with raw message delivery on: the S3 JSON itself, as sent directly
  *   - EventBridge:     {"source":"aws.s3","detail-type":"Object Created","detail":{"bucket":{"name"},"object":{"key"…}}}
+ *   - MinIO webhook:   {"EventName":"s3:ObjectCreated:Put","Key":"bucket/key","Records":[{"eventName":"s3:ObjectCreated:Put",…}]}
  */
 export interface ObjectRef {
   bucket: string;
@@ -16,9 +18,11 @@ export interface ObjectRef {
   sequencer: string | null;
   eventName: string;
   eventTime: number | null;
-  /** sqs (S3 → SQS), sns (S3 → SNS → SQS) or eventbridge. */
-  via: 'sqs' | 'sns' | 'eventbridge';
+  /** How it was announced: sqs (S3 → SQS), sns (an SNS envelope), eventbridge, webhook, listing. */
+  via: ObjectSource;
 }
+
+export type ObjectSource = 'sqs' | 'sns' | 'eventbridge' | 'webhook' | 'listing';
 
 export interface IgnoredEvent {
   eventName: string;
@@ -44,27 +48,44 @@ const time = (v: unknown): number | null => {
   return Number.isNaN(t) ? null : t;
 };
 
-export function parseS3Notification(body: string): ParsedNotification {
+/**
+ * @param via what the body came through: `sqs` for an SQS message body (an SNS envelope inside is
+ *   recognised and reported as `sns`), `webhook` for an HTTP POST (MinIO).
+ */
+export function parseS3Notification(body: string, via: ObjectSource = 'sqs'): ParsedNotification {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     return { type: 'invalid', reason: 'the message body is not JSON' };
   }
-  return parseValue(json, 'sqs');
+  return parseValue(json, via);
 }
 
-function parseValue(json: unknown, via: ObjectRef['via']): ParsedNotification {
+/** The same as {@link parseS3Notification} for a body already parsed (an SNS `Message` string parsed by the webhook). */
+export function parseS3NotificationValue(json: unknown, via: ObjectSource): ParsedNotification {
+  return parseValue(json, via);
+}
+
+function parseValue(json: unknown, via: ObjectSource): ParsedNotification {
   if (!isObject(json)) {
     return { type: 'invalid', reason: 'the message body is not a JSON object' };
   }
   if (json['Event'] === 's3:TestEvent') {
     return { type: 'test-event' };
   }
-  if (json['Type'] === 'Notification' && typeof json['Message'] === 'string') {
+  if (json['Type'] === 'Notification' && 'Message' in json) {
+    const message = json['Message'];
+    if (isObject(message)) {
+      // Some tools hand the envelope on with Message already parsed.
+      return parseValue(message, 'sns');
+    }
+    if (typeof message !== 'string') {
+      return { type: 'invalid', reason: 'the SNS Message is not a string' };
+    }
     let inner: unknown;
     try {
-      inner = JSON.parse(json['Message']);
+      inner = JSON.parse(message);
     } catch {
       return { type: 'invalid', reason: 'the SNS Message is not JSON' };
     }
@@ -79,14 +100,15 @@ function parseValue(json: unknown, via: ObjectRef['via']): ParsedNotification {
   return { type: 'invalid', reason: 'not an S3 event notification' };
 }
 
-function parseRecords(records: unknown[], via: ObjectRef['via']): ParsedNotification {
+function parseRecords(records: unknown[], via: ObjectSource): ParsedNotification {
   const objects: ObjectRef[] = [];
   const ignored: IgnoredEvent[] = [];
   for (const r of records) {
     if (!isObject(r) || !isObject(r['s3'])) {
       return { type: 'invalid', reason: 'a record has no s3 member' };
     }
-    const eventName = str(r['eventName']) ?? '';
+    // MinIO writes the event type as S3's notification configuration names it: s3:ObjectCreated:Put.
+    const eventName = (str(r['eventName']) ?? '').replace(/^s3:/, '');
     if (!eventName.startsWith('ObjectCreated:')) {
       ignored.push({ eventName, reason: 'NOT_OBJECT_CREATED' });
       continue;
@@ -147,10 +169,31 @@ function parseEventBridge(json: Record<string, unknown>): ParsedNotification {
         etag: str(object['etag']),
         versionId: str(object['version-id']),
         sequencer: str(object['sequencer']),
-        eventName: `ObjectCreated:${isObject(detail) ? (str(detail['reason']) ?? 'Unknown') : 'Unknown'}`,
+        eventName: eventBridgeEventName(isObject(detail) ? str(detail['reason']) : null),
         eventTime: time(json['time']),
         via: 'eventbridge',
       },
     ],
   };
+}
+
+/**
+ * EventBridge's `reason` for Object Created (S3 User Guide, "EventBridge event message structure"):
+ * PutObject, POST Object, CopyObject, CompleteMultipartUpload; named here as S3 → SQS names them.
+ */
+function eventBridgeEventName(reason: string | null): string {
+  switch (reason) {
+    case 'PutObject':
+      return 'ObjectCreated:Put';
+    case 'POST Object':
+      return 'ObjectCreated:Post';
+    case 'CopyObject':
+      return 'ObjectCreated:Copy';
+    case 'CompleteMultipartUpload':
+      return 'ObjectCreated:CompleteMultipartUpload';
+    case null:
+      return 'ObjectCreated:Unknown';
+    default:
+      return `ObjectCreated:${reason}`;
+  }
 }

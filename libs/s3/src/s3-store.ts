@@ -112,25 +112,45 @@ export class S3Store {
   }
 
   async *listObjects(bucket: string, prefix = ''): AsyncGenerator<ListedObject> {
+    for await (const page of this.listPages(bucket, prefix)) {
+      yield* page;
+    }
+  }
+
+  /**
+   * One ListObjectsV2 page (up to 1000 keys, in key order) at a time; `startAfter` resumes a
+   * listing after a key (exclusive), as a checkpoint does.
+   */
+  async *listPages(bucket: string, prefix = '', startAfter?: string): AsyncGenerator<ListedObject[]> {
     let token: string | undefined;
     do {
-      const res = await this.client.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: prefix,
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      );
+      let res;
+      try {
+        res = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            ...(token ? { ContinuationToken: token } : startAfter ? { StartAfter: startAfter } : {}),
+          }),
+        );
+      } catch (err) {
+        this.requests.inc({ operation: 'ListObjectsV2', outcome: 'error' });
+        throw translate(err, `s3://${bucket}/${prefix}`);
+      }
       this.requests.inc({ operation: 'ListObjectsV2', outcome: 'ok' });
+      const page: ListedObject[] = [];
       for (const o of res.Contents ?? []) {
         if (o.Key) {
-          yield {
+          page.push({
             key: o.Key,
             size: o.Size ?? 0,
             etag: o.ETag ?? null,
             lastModified: o.LastModified?.getTime() ?? null,
-          };
+          });
         }
+      }
+      if (page.length > 0) {
+        yield page;
       }
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);

@@ -2,6 +2,7 @@ import avro from 'avsc';
 import { rabinFingerprint } from './rabin';
 import type { AvroSchema } from './avro-schemas';
 import { SchemaError } from './schema.errors';
+import { WRITER_OVERFLOW, compileAvroWriter, type AvroBodyWriter } from './avro-writer';
 
 /**
  * Avro single-object encoding (Avro specification, "Single-object encoding"):
@@ -11,6 +12,8 @@ import { SchemaError } from './schema.errors';
  */
 export const SINGLE_OBJECT_MARKER = Buffer.from([0xc3, 0x01]);
 const HEADER_LENGTH = 10;
+/** Messages are cut from slabs of this size (a slab is freed when its last message is). */
+const SLAB_SIZE = 256 * 1024;
 
 export class AvroCodec<T> {
   readonly type: avro.Type;
@@ -18,6 +21,10 @@ export class AvroCodec<T> {
   readonly fingerprintHex: string;
   private readonly writers = new Map<string, avro.Type>();
   private readonly resolvers = new Map<string, avro.Resolver>();
+  /** The generated writer for schemas of the shapes it supports (flow records), else null (avsc). */
+  private readonly writer: AvroBodyWriter | null;
+  private slab: Buffer = Buffer.alloc(0);
+  private slabPos = 0;
 
   /**
    * @param schema the current (reader and writer) schema
@@ -27,6 +34,7 @@ export class AvroCodec<T> {
     this.type = avro.Type.forSchema(schema as avro.Schema);
     this.fingerprint = rabinFingerprint(JSON.stringify(this.type.schema()));
     this.fingerprintHex = this.fingerprint.toString('hex');
+    this.writer = compileAvroWriter(schema);
     for (const old of history) {
       const writer = avro.Type.forSchema(old as avro.Schema);
       const hex = rabinFingerprint(JSON.stringify(writer.schema())).toString('hex');
@@ -41,12 +49,45 @@ export class AvroCodec<T> {
   }
 
   encode(value: T): Buffer {
+    if (this.writer) {
+      return this.encodeWithWriter(this.writer, value);
+    }
     const body = this.type.toBuffer(value);
     const out = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
     SINGLE_OBJECT_MARKER.copy(out, 0);
     this.fingerprint.copy(out, 2);
     body.copy(out, HEADER_LENGTH);
     return out;
+  }
+
+  /**
+   * Writes header and body straight into the current slab and returns a view of it: no
+   * per-message buffer or copy. A message that does not fit what is left of the slab starts a new
+   * one; one that does not fit a whole slab doubles it until it does.
+   */
+  private encodeWithWriter(writer: AvroBodyWriter, value: T): Buffer {
+    for (;;) {
+      const slab = this.slab;
+      const start = this.slabPos;
+      if (start + HEADER_LENGTH <= slab.length) {
+        slab[start] = 0xc3;
+        slab[start + 1] = 0x01;
+        for (let i = 0; i < 8; i++) {
+          slab[start + 2 + i] = this.fingerprint[i]!;
+        }
+        try {
+          const end = writer(slab, start + HEADER_LENGTH, value as object);
+          this.slabPos = end;
+          return slab.subarray(start, end);
+        } catch (err) {
+          if (err !== WRITER_OVERFLOW) {
+            throw err;
+          }
+        }
+      }
+      this.slab = Buffer.allocUnsafeSlow(start === 0 ? Math.max(SLAB_SIZE, slab.length * 2) : SLAB_SIZE);
+      this.slabPos = 0;
+    }
   }
 
   decode(message: Buffer): T {

@@ -9,6 +9,7 @@ import {
   TgwFlowRecordsRepository,
   PartitionManager,
   dayOf,
+  ensureRollupPartitions,
   withTransaction,
   type Pool,
   type PoolClient,
@@ -150,16 +151,17 @@ export class Sink {
         letters.push({ ...coords, letter: undecodable(value, err) });
       }
     }
-    await this.partitions.ensure('vpc_flow_records', new Set(flows.map((r) => dayOf(r.event_time))));
+    const flowDays = new Set(flows.map((r) => dayOf(r.event_time)));
+    await this.partitions.ensure('vpc_flow_records', flowDays);
     await this.partitions.ensure('tgw_flow_records', new Set(tgwFlows.map((r) => dayOf(r.event_time))));
     await this.partitions.ensure(
       'cloudtrail_insights',
       new Set(insights.map((e) => dayOf(e.lake.eventTimeMillis))),
     );
-    await this.partitions.ensure(
-      'cloudtrail_events',
-      new Set(events.map((e) => dayOf(e.lake.eventTimeMillis))),
-    );
+    const eventDays = new Set(events.map((e) => dayOf(e.lake.eventTimeMillis)));
+    await this.partitions.ensure('cloudtrail_events', eventDays);
+    // Rollups are written by the same statements as the raw rows (libs/pg rollups.repository.ts).
+    await ensureRollupPartitions(this.partitions, flowDays, eventDays);
     await withTransaction(this.deps.pool, async (client: PoolClient) => {
       await this.write('vpc_flow_records', flows.length, () => this.flows.insert(client, flows));
       await this.write('tgw_flow_records', tgwFlows.length, () => this.tgwFlows.insert(client, tgwFlows));

@@ -2,6 +2,7 @@ import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
   SQSClient,
@@ -94,6 +95,14 @@ export class SqsQueue {
         VisibilityTimeout: seconds,
       }),
     );
+  }
+
+  /** The queue's RedrivePolicy (JSON text) when SQS's own dead-letter queue is configured, else null. */
+  async redrivePolicy(): Promise<string | null> {
+    const res = await this.client.send(
+      new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['RedrivePolicy'] }),
+    );
+    return res.Attributes?.['RedrivePolicy'] ?? null;
   }
 
   async send(body: string): Promise<string | undefined> {

@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import supertest from 'supertest';
 import { S3Store } from '@lake/s3';
 import { SqsQueue, ensureQueue } from '@lake/sqs';
+import { createApiKey } from './api-keys';
 import { s3NotificationBody } from './s3-notifications';
 import { ServiceProcess } from './service-process';
 import { stackEndpoints, stackServiceEnv } from './stack-endpoints';
@@ -25,7 +26,10 @@ export class PipelineHarness {
   s3!: S3Store;
   queue!: SqsQueue;
   db!: pg.Pool;
-  api!: ReturnType<typeof supertest>;
+  /** query-api with this run's API key on every request. */
+  api!: ReturnType<typeof supertest.agent>;
+  /** The API key (created once the sink has migrated the schema). */
+  apiKey!: string;
   readonly services = new Map<string, ServiceProcess>();
 
   constructor(
@@ -86,13 +90,14 @@ export class PipelineHarness {
     };
     // The sink first: it creates the schema that query-api reads.
     await make('sink', { KAFKA_GROUP_ID: names.group('sink') }).start();
+    this.apiKey = await createApiKey(this.db, names.schema, { name: names.id });
     await Promise.all([
       make('flow-parser', { KAFKA_GROUP_ID: names.group('flow-parser') }).start(),
       make('cloudtrail-parser', { KAFKA_GROUP_ID: names.group('cloudtrail-parser') }).start(),
       make('notifier').start(),
       make('query-api').start(),
     ]);
-    this.api = supertest(this.service('query-api').baseUrl);
+    this.api = supertest.agent(this.service('query-api').baseUrl).set('x-api-key', this.apiKey);
     return this;
   }
 

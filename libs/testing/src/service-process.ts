@@ -52,15 +52,16 @@ export class ServiceProcess {
     const portVar =
       this.options.app === 'query-api' ? { PORT: String(this.port) } : { OPS_PORT: String(this.port) };
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join('apps', this.options.app, 'src', 'main.ts')],
-      {
-        cwd: this.options.repoRoot,
-        env: { ...this.options.baseEnv, LOG_LEVEL: 'info', ...this.options.env, ...portVar },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    // The bundle runs as the image runs it (deploy/docker/Dockerfile CMD); the source through tsx,
+    // whose loader adds a module-hooks thread (its own V8 heap) and transpiles at start.
+    const entry = this.options.built
+      ? ['--enable-source-maps', join('dist', 'apps', this.options.app, 'main.js')]
+      : ['--import', 'tsx', join('apps', this.options.app, 'src', 'main.ts')];
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), ...entry], {
+      cwd: this.options.repoRoot,
+      env: { ...this.options.baseEnv, LOG_LEVEL: 'info', ...this.options.env, ...portVar },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;
@@ -90,6 +91,11 @@ export class ServiceProcess {
       .split('\n')
       .filter((l) => l.startsWith(name))
       .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  }
+
+  /** Current value of a Prometheus gauge (summed over its label sets), from /metrics. */
+  async gauge(name: string): Promise<number> {
+    return this.counter(name);
   }
 
   /** Peak resident memory of the running process (VmHWM), in MB; null when it is not running. */

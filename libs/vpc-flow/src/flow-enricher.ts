@@ -1,4 +1,9 @@
-import { addressClass, guessDirection, protocolName, serviceName } from './enrichment';
+// Imported from their modules, not the folder's index: a re-export is a getter call per use in
+// CommonJS output, and these run for every record.
+import { addressClass } from './enrichment/address-class';
+import { guessDirection } from './enrichment/direction';
+import { protocolName } from './enrichment/ip-protocols.table';
+import { serviceName } from './enrichment/well-known-ports.table';
 
 const DAY_MS = 86_400_000;
 

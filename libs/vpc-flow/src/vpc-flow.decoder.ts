@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { isIP } from 'node:net';
 import {
   FLOW_FIELDS,
@@ -12,7 +12,7 @@ import {
 } from '@lake/schemas';
 import { enrich } from './flow-enricher';
 import { DEFAULT_FORMAT, parseHeader, type Column, type FlowFamily, type FlowHeader } from './flow-header';
-import { LineSplitter } from './line-splitter';
+import { compileLineParser, type LineParser } from './flow-line-parser';
 
 export interface VpcFlowDecoderOptions {
   /**
@@ -82,7 +82,10 @@ export class VpcFlowLineDecoder {
   private dataLines = 0;
   private bytesSeen = 0;
   private broken = false;
-  private readonly splitter = new LineSplitter();
+  /** The partial last line of the previous chunk. */
+  private rest: Buffer | null = null;
+  /** The fast path for clean lines of this file's header (null: every line takes the general path). */
+  private parseLine: LineParser | null = null;
 
   constructor(
     private readonly context: ObjectContext,
@@ -91,15 +94,76 @@ export class VpcFlowLineDecoder {
 
   push(chunk: Buffer, out: DecodeOutput<FlowDecoded>[]): void {
     this.bytesSeen += chunk.length;
-    this.splitter.push(chunk, (line) => this.line(line, out));
+    const data = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
+    this.rest = null;
+    const last = data.lastIndexOf(10);
+    if (last === -1) {
+      this.rest = Buffer.from(data);
+      return;
+    }
+    let start = 0;
+    while (start <= last && this.header === null && !this.broken) {
+      const nl = data.indexOf(10, start);
+      this.line(withoutCr(data, start, nl), out);
+      start = nl + 1;
+    }
+    if (start <= last && !this.broken) {
+      this.lines(data, start, last + 1, out);
+    }
+    if (last + 1 < data.length) {
+      // Copy so that the (possibly large) chunk is not kept alive by a small remainder.
+      this.rest = Buffer.from(data.subarray(last + 1));
+    }
   }
 
   end(out: DecodeOutput<FlowDecoded>[]): void {
-    this.splitter.end((line) => this.line(line, out));
+    if (this.rest && this.rest.length > 0) {
+      this.line(withoutCr(this.rest, 0, this.rest.length), out);
+    }
+    this.rest = null;
     if (this.bytesSeen === 0) {
       out.push(issue('OBJECT_EMPTY', 'the object is empty', null, null));
     } else if (this.header && !this.broken && this.dataLines === 0) {
       out.push(issue('HEADER_ONLY', 'the file has a header line but no records', null, null));
+    }
+  }
+
+  /**
+   * Whole lines `data[from, to)` (ending with '\n') after the header. When they are all ASCII, as
+   * flow logs are, they are read from one latin1 string (one copy, no per-line decoding) with the
+   * header's compiled parser; a line it refuses, and every line of a chunk with other bytes, takes
+   * the general path.
+   */
+  private lines(data: Buffer, from: number, to: number, out: DecodeOutput<FlowDecoded>[]): void {
+    const header = this.header!;
+    const parse = this.parseLine;
+    if (parse === null || !isAscii(data.subarray(from, to))) {
+      let start = from;
+      while (start < to) {
+        const nl = data.indexOf(10, start);
+        this.line(withoutCr(data, start, nl), out);
+        start = nl + 1;
+      }
+      return;
+    }
+    const text = data.toString('latin1', from, to);
+    const create = FACTORIES[header.family];
+    let p = 0;
+    while (p < text.length) {
+      const nl = text.indexOf('\n', p);
+      const e = nl > p && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      this.lineNo++;
+      if (e > p) {
+        this.dataLines++;
+        const r = create();
+        if (parse(text, p, e, r)) {
+          out.push(finishRecord(r, header.family, this.context, this.lineNo, null));
+        } else {
+          const bytes = data.subarray(from + p, from + e);
+          out.push(this.record(text.substring(p, e), bytes, header));
+        }
+      }
+      p = nl + 1;
     }
   }
 
@@ -119,7 +183,7 @@ export class VpcFlowLineDecoder {
     if (this.header === null) {
       const header = parseHeader(text);
       if (header) {
-        this.header = header;
+        this.setHeader(header);
         return;
       }
       if (!this.options.headerless) {
@@ -128,12 +192,17 @@ export class VpcFlowLineDecoder {
         this.broken = true;
         return;
       }
-      this.header = parseHeader(DEFAULT_FORMAT);
+      this.setHeader(parseHeader(DEFAULT_FORMAT)!);
     }
     if (this.header) {
       this.dataLines++;
       out.push(this.record(text, bytes, this.header));
     }
+  }
+
+  private setHeader(header: FlowHeader): void {
+    this.header = header;
+    this.parseLine = compileLineParser(header.columns, RANGES);
   }
 
   private record(text: string, bytes: Buffer, header: FlowHeader): DecodeOutput<FlowDecoded> {
@@ -218,6 +287,11 @@ export function finishRecord(
   return family === 'vpc'
     ? { ok: true, value: { family: 'vpc', record: r as unknown as FlowRecord } }
     : { ok: true, value: { family: 'tgw', record: r as unknown as TgwFlowRecord } };
+}
+
+/** `data[start, nl)` without a '\r' before the '\n'. */
+function withoutCr(data: Buffer, start: number, nl: number): Buffer {
+  return data.subarray(start, nl > start && data[nl - 1] === 13 ? nl - 1 : nl);
 }
 
 function issue(

@@ -22,7 +22,7 @@ const NINE = 0x39;
  * Dotted-quad IPv4 in `s[from, to)` to an unsigned 32-bit number, or -1 when it is not one. Strict:
  * four decimal octets 0–255 without leading zeros (as `net.isIPv4`). No allocation.
  */
-function parseV4(s: string, from: number, to: number): number {
+export function parseV4(s: string, from: number, to: number): number {
   let n = 0;
   let octet = 0;
   let digits = 0;

@@ -1,0 +1,132 @@
+/**
+ * Rollup tables: their dimensions and measures, each with the SQL expression that computes it
+ * from a raw row. The same definitions write the rollups (sink) and read them (API), so the
+ * rollup path and the raw path of a query use the very same expressions.
+ */
+export type Granularity = 'minute' | 'hour';
+
+export const GRANULARITY_MS: Record<Granularity, number> = { minute: 60_000, hour: 3_600_000 };
+
+export interface RollupDef {
+  table: string;
+  granularity: Granularity;
+  /** Rollup column → expression over a raw row. */
+  dims: Readonly<Record<string, string>>;
+  /** Rollup column → aggregate over raw rows (also how a raw query computes it). */
+  measures: Readonly<Record<string, string>>;
+  /** Raw rows that count (a condition over a raw row). */
+  where?: string;
+}
+
+const FLOW_DIMS = {
+  srcaddr: 'srcaddr',
+  dstaddr: 'dstaddr',
+  dstport: 'dstport',
+  protocol: 'protocol',
+  action: 'action',
+  interface_id: 'interface_id',
+  account_id: 'account_id',
+  region: 'coalesce(region, key_region)',
+  vpc_id: 'vpc_id',
+} as const;
+export type FlowDim = keyof typeof FLOW_DIMS;
+
+const FLOW_MEASURES = {
+  flows: 'count(*)',
+  bytes: 'coalesce(sum(bytes), 0)',
+  packets: 'coalesce(sum(packets), 0)',
+} as const;
+
+/** NODATA / SKIPDATA records carry no addresses: they are not flows. */
+export const FLOW_ROW_FILTER = 'srcaddr IS NOT NULL AND dstaddr IS NOT NULL';
+
+export const FLOW_DIM_EXPR: Readonly<Record<FlowDim, string>> = FLOW_DIMS;
+
+const CLOUDTRAIL_DIMS = {
+  event_source: 'event_source',
+  event_name: 'event_name',
+  principal: 'principal',
+  source_ip: 'source_ip_address',
+  error_code: 'error_code',
+  region: 'aws_region',
+} as const;
+export type CloudTrailDim = keyof typeof CLOUDTRAIL_DIMS;
+export const CLOUDTRAIL_DIM_EXPR: Readonly<Record<CloudTrailDim, string>> = CLOUDTRAIL_DIMS;
+
+const CLOUDTRAIL_MEASURES = {
+  events: 'count(*)',
+  errors: 'count(*) FILTER (WHERE is_error)',
+} as const;
+
+export const FLOW_ROLLUPS: readonly RollupDef[] = (['minute', 'hour'] as const).map((g) => ({
+  table: `flow_rollup_${g}`,
+  granularity: g,
+  dims: FLOW_DIMS,
+  measures: FLOW_MEASURES,
+  where: FLOW_ROW_FILTER,
+}));
+
+export const CLOUDTRAIL_ROLLUPS: readonly RollupDef[] = (['minute', 'hour'] as const).map((g) => ({
+  table: `cloudtrail_rollup_${g}`,
+  granularity: g,
+  dims: CLOUDTRAIL_DIMS,
+  measures: CLOUDTRAIL_MEASURES,
+}));
+
+export const ROLLUP_TABLES = [
+  'flow_rollup_minute',
+  'flow_rollup_hour',
+  'cloudtrail_rollup_minute',
+  'cloudtrail_rollup_hour',
+] as const;
+export type RollupTable = (typeof ROLLUP_TABLES)[number];
+
+/** `date_bin` is time-zone independent, unlike date_trunc on timestamptz. */
+export const bucketExpr = (g: Granularity, column = 'event_time'): string =>
+  `date_bin('1 ${g}', ${column}, TIMESTAMPTZ 'epoch')`;
+
+/**
+ * One data-modifying statement adding the rows of relation `from` (the rows the same statement
+ * just inserted) to a rollup: aggregated once, then merged into existing buckets by
+ * ON CONFLICT … DO UPDATE (so each group is one index probe).
+ */
+export function rollupUpsertSql(def: RollupDef, from: string): string {
+  const dims = Object.keys(def.dims);
+  const measures = Object.keys(def.measures);
+  const cols = ['bucket', ...dims, ...measures].map((c) => `"${c}"`).join(', ');
+  const select = [
+    bucketExpr(def.granularity),
+    ...dims.map((d) => def.dims[d]!),
+    ...measures.map((m) => def.measures[m]!),
+  ].join(', ');
+  const groupBy = ['bucket', ...dims].map((_, i) => String(i + 1)).join(', ');
+  const target = ['bucket', ...dims].map((c) => `"${c}"`).join(', ');
+  const set = measures.map((m) => `"${m}" = r."${m}" + excluded."${m}"`).join(', ');
+  return (
+    `INSERT INTO ${def.table} AS r (${cols}) SELECT ${select} FROM ${from}` +
+    `${def.where ? ` WHERE ${def.where}` : ''} GROUP BY ${groupBy}` +
+    ` ON CONFLICT (${target}) DO UPDATE SET ${set}`
+  );
+}
+
+/** Raw columns the flow rollups read (what the raw INSERT returns to them). */
+export const FLOW_ROLLUP_INPUT = [
+  'event_time',
+  ...Object.keys(FLOW_DIMS).filter((d) => d !== 'region'),
+  'region',
+  'key_region',
+  'bytes',
+  'packets',
+] as const;
+
+/** Raw columns the CloudTrail rollups read. */
+export const CLOUDTRAIL_ROLLUP_INPUT = [
+  'event_time',
+  'event_source',
+  'event_name',
+  'principal',
+  'source_ip_address',
+  'error_code',
+  'aws_region',
+  'is_error',
+] as const;

@@ -1,0 +1,54 @@
+import type { Logger } from '@lake/observability';
+import {
+  PARTITIONED_TABLES,
+  ROLLUP_TABLES,
+  dayOf,
+  recordRollupCoverage,
+  type PartitionManager,
+  type Pool,
+  type RollupTable,
+} from '@lake/pg';
+
+const DAY_MS = 86_400_000;
+
+/** Days of raw partitions and of each rollup kept; 0 keeps everything. */
+export interface RetentionSettings {
+  premakeDays: number;
+  rawDays: number;
+  rollupDays: Readonly<Record<RollupTable, number>>;
+}
+
+/**
+ * One maintenance pass: premakes raw and rollup partitions, drops raw partitions older than
+ * `rawDays` and rollup partitions older than their own retention (rollups usually outlive the raw
+ * rows), and records how far back each rollup still reaches so that the API does not answer an
+ * older range from a rollup that no longer holds it.
+ */
+export async function maintainPartitions(
+  pool: Pool,
+  partitions: PartitionManager,
+  settings: RetentionSettings,
+  logger: Logger,
+  now = Date.now(),
+): Promise<void> {
+  for (const table of PARTITIONED_TABLES) {
+    await partitions.premake(table, settings.premakeDays, now);
+    if (settings.rawDays > 0) {
+      const dropped = await partitions.dropOlderThan(table, settings.rawDays, now);
+      if (dropped.length > 0) {
+        logger.info({ table, dropped }, 'expired partitions dropped');
+      }
+    }
+  }
+  for (const table of ROLLUP_TABLES) {
+    await partitions.premake(table, settings.premakeDays, now);
+    const days = settings.rollupDays[table];
+    if (days > 0) {
+      const dropped = await partitions.dropOlderThan(table, days, now);
+      await recordRollupCoverage(pool, table, new Date(`${dayOf(now - days * DAY_MS)}T00:00:00Z`));
+      if (dropped.length > 0) {
+        logger.info({ table, dropped }, 'expired rollup partitions dropped');
+      }
+    }
+  }
+}
