@@ -166,8 +166,17 @@ export class JsonRecordsScanner {
       case State.Start:
         this.fail('no JSON value in the file');
         return;
-      default:
+      case State.KeyOrEnd:
+      case State.Key:
+      case State.Colon:
+      case State.MemberValue:
+      case State.CommaOrObjectEnd:
+      case State.ElementOrEnd:
+      case State.Element:
+      case State.CommaOrArrayEnd:
+      case State.Capture:
         this.fail('the file ends inside the JSON');
+        return;
     }
   }
 
