@@ -21,7 +21,7 @@ export class AvroCodec<T> {
   readonly fingerprintHex: string;
   private readonly writers = new Map<string, avro.Type>();
   private readonly resolvers = new Map<string, avro.Resolver>();
-  /** The generated writer for schemas of the shapes it supports (flow records), else null (avsc). */
+  /** The generated writer for schemas of the shapes it supports (flow records), else null (avsc's own). */
   private readonly writer: AvroBodyWriter | null;
   private slab: Buffer = Buffer.alloc(0);
   private slabPos = 0;
@@ -49,16 +49,20 @@ export class AvroCodec<T> {
   }
 
   encode(value: T): Buffer {
-    if (this.writer) {
-      return this.encodeWithWriter(this.writer, value);
-    }
-    const body = this.type.toBuffer(value);
-    const out = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
-    SINGLE_OBJECT_MARKER.copy(out, 0);
-    this.fingerprint.copy(out, 2);
-    body.copy(out, HEADER_LENGTH);
-    return out;
+    return this.encodeWithWriter(this.writer ?? this.avscWriter, value);
   }
+
+  /**
+   * avsc writing into the slab too (`Type#encode`), rather than `toBuffer`, which allocates a
+   * buffer of its own per message (off the V8 heap) that is then copied behind the header.
+   */
+  private readonly avscWriter: AvroBodyWriter = (buf, pos, value) => {
+    const end = this.type.encode(value, buf, pos);
+    if (end < 0) {
+      throw WRITER_OVERFLOW;
+    }
+    return end;
+  };
 
   /**
    * Writes header and body straight into the current slab and returns a view of it: no
