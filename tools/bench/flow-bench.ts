@@ -94,7 +94,11 @@ async function servicesStage(file: string, records: number, profile: boolean, no
   };
   const logDir = join(ROOT, 'bench-results', names.id);
   // --profile: CPU profiles of the services in bench-results/<run>/ (open in Chrome DevTools).
-  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : [];
+  // BENCH_NODE_ARGS: extra node flags for both services (to try V8 settings before deploying them).
+  const nodeArgs = [
+    ...(process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : []),
+  ];
   const parser = new ServiceProcess({
     app: 'flow-parser',
     built: true,
