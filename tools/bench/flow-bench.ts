@@ -35,6 +35,9 @@ const ROOT = join(__dirname, '..', '..');
 const KEY =
   'AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/05/01/111122223333_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20240501T1205Z_b3e4c5d6.log.gz';
 
+/** The flow-parser's node flags in production (NODE_OPTIONS in deploy/k8s/flow-parser.yaml). */
+const FLOW_PARSER_NODE_ARGS = ['--max-old-space-size=128'];
+
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -102,7 +105,7 @@ async function servicesStage(file: string, records: number, profile: boolean, no
   const parser = new ServiceProcess({
     app: 'flow-parser',
     built: true,
-    nodeArgs,
+    nodeArgs: [...FLOW_PARSER_NODE_ARGS, ...nodeArgs],
     repoRoot: ROOT,
     env: { ...env, KAFKA_GROUP_ID: names.group('fp'), BATCH_SIZE: process.env['BENCH_BATCH_SIZE'] ?? '1000' },
     logDir,

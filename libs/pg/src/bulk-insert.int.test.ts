@@ -19,6 +19,11 @@ const columns: ColumnSpec<Row>[] = [
   { name: 'k', pgType: 'bigint', get: (r) => r.k },
   { name: 'text', pgType: 'text', get: (r) => r.text },
 ];
+/** The single `n` of a `SELECT count(*) AS n` query. */
+async function countOf(db: Pick<pg.ClientBase, 'query'>, sql: string): Promise<number> {
+  const res = await db.query<{ n: string }>(sql);
+  return Number(res.rows[0]!.n);
+}
 const rows = (from: number, to: number): Row[] =>
   Array.from({ length: to - from }, (_, i) => ({
     k: from + i,
@@ -30,7 +35,7 @@ describe('BulkInsert', () => {
   // One connection, so every batch runs in the same session (the staging table is per session).
   const pool = new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` });
   const bulk = new BulkInsert<Row>('t', columns, ['k'], 100);
-  const count = async () => Number((await pool.query('SELECT count(*) AS n FROM t')).rows[0].n);
+  const count = () => countOf(pool, 'SELECT count(*) AS n FROM t');
 
   before(async () => {
     await pool.query(`CREATE SCHEMA ${schema}`);
@@ -70,7 +75,7 @@ describe('BulkInsert', () => {
       }),
       /the batch fails/,
     );
-    const count2 = async () => Number((await pool.query('SELECT count(*) AS n FROM t2')).rows[0].n);
+    const count2 = () => countOf(pool, 'SELECT count(*) AS n FROM t2');
     assert.equal(await count2(), 0);
     assert.equal(await withTransaction(pool, (c) => fresh.insert(c, rows(1000, 1200))), 200);
     assert.equal(await count2(), 200);
@@ -79,9 +84,9 @@ describe('BulkInsert', () => {
   it('keeps the batch in the staging table until the transaction ends', async () => {
     const staged = await withTransaction(pool, async (c) => {
       await bulk.insert(c, rows(2000, 2150));
-      return Number((await c.query(`SELECT count(*) AS n FROM ${bulk.stagingTable}`)).rows[0].n);
+      return countOf(c, `SELECT count(*) AS n FROM ${bulk.stagingTable}`);
     });
     assert.equal(staged, 150);
-    assert.equal(Number((await pool.query(`SELECT count(*) AS n FROM ${bulk.stagingTable}`)).rows[0].n), 0);
+    assert.equal(await countOf(pool, `SELECT count(*) AS n FROM ${bulk.stagingTable}`), 0);
   });
 });
