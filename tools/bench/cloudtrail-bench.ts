@@ -34,6 +34,8 @@ async function main(): Promise<void> {
       records: { type: 'string', default: '100000' },
       seed: { type: 'string', default: '7' },
       'no-services': { type: 'boolean', default: false },
+      // Node/V8 flags for the parser process, e.g. --node-args=--max-semi-space-size=4 (space-separated).
+      'node-args': { type: 'string', default: '' },
     },
   });
   const records = Number(values.records);
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     records,
     uncompressedMb: Number(uncompressedMb.toFixed(1)),
+    parserNodeArgs: values['node-args'],
     baselineJsonParseRecordsPerSec: rate(parsed, parseMs),
     decodeRecordsPerSec: rate(decoded, decodeMs),
     decodeRecordsPerCpuSec: rate(decoded, (used.user + used.system) / 1000),
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
     const parser = new ServiceProcess({
       app: 'cloudtrail-parser',
       built: true,
+      nodeArgs: values['node-args'].split(' ').filter((a) => a !== ''),
       repoRoot: ROOT,
       env: {
         ...stackServiceEnv(stack),
@@ -115,6 +119,7 @@ async function main(): Promise<void> {
       baseEnv: process.env,
     });
     await parser.start();
+    results['parserIdleRssMb'] = parser.peakRssMb();
     const producer = new KafkaProducer(kafka, { metrics });
     await producer.connect();
     const t0 = performance.now();
@@ -138,9 +143,25 @@ async function main(): Promise<void> {
         }),
       },
     ]);
+    // Where the parser's memory goes at its peak (prom-client's process gauges, sampled while it runs).
+    const memory = { heapUsedMb: 0, externalMb: 0, rssMb: 0 };
+    const sampleMemory = async (): Promise<void> => {
+      const mb = async (name: string) => Math.round((await parser.gauge(name)) / 1e6);
+      const [heap, external, rss] = await Promise.all([
+        mb('nodejs_heap_size_used_bytes'),
+        mb('nodejs_external_memory_bytes'),
+        mb('process_resident_memory_bytes'),
+      ]);
+      if (rss > memory.rssMb) {
+        Object.assign(memory, { heapUsedMb: heap, externalMb: external, rssMb: rss });
+      }
+    };
     await waitFor(
       'every event published',
-      async () => ((await parser.counter('lake_parser_records_total')) >= records ? true : undefined),
+      async () => {
+        await sampleMemory();
+        return (await parser.counter('lake_parser_records_total')) >= records ? true : undefined;
+      },
       {
         timeoutMs: 3_600_000,
         intervalMs: 200,
@@ -149,6 +170,7 @@ async function main(): Promise<void> {
     const parserMs = performance.now() - t0;
     results['parserRecordsPerSec'] = rate(records, parserMs);
     results['parserPeakRssMb'] = parser.peakRssMb();
+    results['parserAtPeak'] = memory;
     await parser.stop();
     await producer.close();
     s3.close();
@@ -166,6 +188,13 @@ async function main(): Promise<void> {
       'cloudtrail-parser peak RSS (MB)',
       String(results['parserPeakRssMb']),
       'target ≤ 200 on a 200 MB file',
+    );
+    row('cloudtrail-parser idle RSS (MB)', String(results['parserIdleRssMb']), 'before the file');
+    const m = results['parserAtPeak'] as { heapUsedMb: number; externalMb: number; rssMb: number };
+    row(
+      'cloudtrail-parser at peak: heap/external',
+      `${m.heapUsedMb}/${m.externalMb}`,
+      `MB, of RSS ${m.rssMb}`,
     );
   }
   mkdirSync(join(ROOT, 'bench-results'), { recursive: true });

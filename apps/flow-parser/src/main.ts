@@ -17,8 +17,10 @@ async function main(config: FlowParserConfig): Promise<void> {
     ['field'],
   );
   const countUnknown = (extra: Record<string, string> | null): void => {
-    for (const field of Object.keys(extra ?? {})) {
-      unknownFields.inc({ field });
+    if (extra !== null) {
+      for (const field of Object.keys(extra)) {
+        unknownFields.inc({ field });
+      }
     }
   };
   const service = await buildParserService({
@@ -26,11 +28,11 @@ async function main(config: FlowParserConfig): Promise<void> {
     kinds: ['VPCFLOWLOGS', 'VPCFLOWLOGS_PARQUET'],
     decoder: createVpcFlowDecoder({ headerless: config.FLOW_HEADERLESS }),
     randomAccessDecoders: { VPCFLOWLOGS_PARQUET: decodeParquetFlow },
-    encode: (d: FlowDecoded) => {
+    encode: (d: FlowDecoded, arena) => {
       countUnknown(d.record.extra);
       return d.family === 'vpc'
-        ? { topic: config.TOPIC_FLOW_RECORDS, value: codecs.flowRecord.encode(d.record) }
-        : { topic: config.TOPIC_TGW_FLOW_RECORDS, value: codecs.tgwFlowRecord.encode(d.record) };
+        ? { topic: config.TOPIC_FLOW_RECORDS, value: codecs.flowRecord.encode(d.record, arena) }
+        : { topic: config.TOPIC_TGW_FLOW_RECORDS, value: codecs.tgwFlowRecord.encode(d.record, arena) };
     },
     recordTopics: [config.TOPIC_FLOW_RECORDS, config.TOPIC_TGW_FLOW_RECORDS],
     config,

@@ -21,6 +21,9 @@ const FLOW_V5_KEY =
   'flow logs/AWSLogs/aws-account-id=111122223333/aws-service=vpcflowlogs/aws-region=us-east-1/year=2024/month=05/day=01/hour=12/111122223333_vpcflowlogs_us-east-1_fl-0fedcba987654321f_20240501T1210Z_e5f6a7b8.log.gz';
 const TRAIL_KEY =
   'AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1205Z_AbCdEfGh12345678.json.gz';
+// A day of its own, so that the counts of the other tests over RANGE do not change.
+const IDENTITY_KEY =
+  'AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/02/111122223333_CloudTrail_us-east-1_20240502T0905Z_IdEnTiTy12345678.json.gz';
 const BAD_GZIP_KEY =
   'AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/05/01/111122223333_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20240501T1215Z_deadbeef.log.gz';
 const BAD_LINE_KEY =
@@ -148,6 +151,86 @@ describe('pipeline end to end', () => {
       .query({ ...RANGE, action: 'REJECT', dstaddr: '10.20.0.0/16' })
       .expect(200);
     assert.equal((rejected.body as { items: unknown[] }).items.length, 3);
+  });
+
+  it('delivers the parts of userIdentity and the fields of event versions 1.09-1.11 into typed columns', async () => {
+    const text = readFileSync(join(SAMPLES, 'cloudtrail', 'identity-records.json'), 'utf8');
+    type Raw = Record<string, unknown> & {
+      userIdentity: Record<string, Record<string, unknown> | undefined>;
+    };
+    const records = (JSON.parse(text) as { Records: Raw[] }).Records;
+    await harness.queue.send(s3NotificationBody([await upload(IDENTITY_KEY, gzipSync(text))]));
+    const range = { from: '2024-05-02T00:00:00Z', to: '2024-05-03T00:00:00Z' };
+    const rows = await waitFor('the identity sample in the API', async () => {
+      const items = await allPages('/v1/cloudtrail/events', { ...range, limit: 100 });
+      return items.length >= records.length ? items : undefined;
+    });
+    assert.equal(rows.length, records.length);
+    const filled = new Set<string>();
+    records.forEach((r, i) => {
+      const row = rows.find((x) => x['event_id'] === r['eventID'])!;
+      const u = r.userIdentity;
+      const s = (u['sessionContext'] ?? {}) as Record<string, Record<string, unknown> | undefined>;
+      const text = (v: unknown): unknown => v ?? null;
+      // The columns, computed from the JSON directly, independently of the decoder.
+      const expected: Record<string, unknown> = {
+        user_identity: u,
+        user_identity_type: text(u['type']),
+        user_identity_principal_id: text(u['principalId']),
+        user_identity_invoked_by: text(u['invokedBy']),
+        user_identity_credential_id: text(u['credentialId']),
+        user_identity_session_issuer_type: text(s['sessionIssuer']?.['type']),
+        user_identity_session_issuer_principal_id: text(s['sessionIssuer']?.['principalId']),
+        user_identity_session_issuer_arn: text(s['sessionIssuer']?.['arn']),
+        user_identity_session_issuer_account_id: text(s['sessionIssuer']?.['accountId']),
+        user_identity_session_issuer_user_name: text(s['sessionIssuer']?.['userName']),
+        user_identity_session_creation_date: text(s['attributes']?.['creationDate']),
+        user_identity_mfa_authenticated: text(s['attributes']?.['mfaAuthenticated']),
+        user_identity_source_identity: text(s['sourceIdentity']),
+        user_identity_ec2_role_delivery: text(s['ec2RoleDelivery']),
+        user_identity_ec2_issued_in_vpc: text(s['ec2IssuedInVPC']),
+        user_identity_assumed_root: text(s['assumedRoot']),
+        user_identity_sign_in_session_arn: text(s['signInSessionArn']),
+        user_identity_on_behalf_of_user_id: text(u['onBehalfOf']?.['userId']),
+        user_identity_on_behalf_of_identity_store_arn: text(u['onBehalfOf']?.['identityStoreArn']),
+        user_identity_in_scope_of_source_arn: text(u['inScopeOf']?.['sourceArn']),
+        user_identity_in_scope_of_source_account: text(u['inScopeOf']?.['sourceAccount']),
+        user_identity_in_scope_of_issuer_type: text(u['inScopeOf']?.['issuerType']),
+        user_identity_in_scope_of_credentials_issued_to: text(u['inScopeOf']?.['credentialsIssuedTo']),
+        user_identity_invoked_by_delegate_account_id: text(u['invokedByDelegate']?.['accountId']),
+        vpc_endpoint_account_id: text(r['vpcEndpointAccountId']),
+        event_context: text(r['eventContext']),
+        tls_details: r['tlsDetails'],
+        event_version: '1.11',
+        record_index: i,
+        other_fields: null,
+      };
+      for (const [column, value] of Object.entries(expected)) {
+        assert.ok(column in row, `column ${column}`);
+        assert.deepEqual(row[column], value, `record ${i} ${column}`);
+        if (value !== null) {
+          filled.add(column);
+        }
+      }
+    });
+    // Each column of the parts of userIdentity that the sample carries is filled by some record.
+    for (const column of [
+      'user_identity_session_issuer_arn',
+      'user_identity_source_identity',
+      'user_identity_ec2_role_delivery',
+      'user_identity_ec2_issued_in_vpc',
+      'user_identity_assumed_root',
+      'user_identity_sign_in_session_arn',
+      'user_identity_on_behalf_of_user_id',
+      'user_identity_on_behalf_of_identity_store_arn',
+      'user_identity_in_scope_of_source_arn',
+      'user_identity_in_scope_of_issuer_type',
+      'user_identity_invoked_by_delegate_account_id',
+      'vpc_endpoint_account_id',
+      'event_context',
+    ]) {
+      assert.ok(filled.has(column), `${column} filled by a record of the sample`);
+    }
   });
 
   it('ignores replays: the same notifications again, and the same object events again, add no row', async () => {

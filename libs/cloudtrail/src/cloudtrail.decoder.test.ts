@@ -393,7 +393,10 @@ describe('decodeCloudTrail on the files of ../shared/fixtures/cloudtrail', () =>
     const [e] = events(await decode(logFile([raw])));
     const session = e!.userIdentity!.sessionContext as CloudTrailSessionContext;
     assert.deepEqual(
-      { ...session.webIdFederationData, attributes: JSON.parse(session.webIdFederationData!.attributes!) },
+      {
+        ...session.webIdFederationData,
+        attributes: JSON.parse(session.webIdFederationData!.attributes!) as unknown,
+      },
       raw.userIdentity.sessionContext.webIdFederationData,
     );
     assert.equal(e!.userIdentity!.otherFields, null);

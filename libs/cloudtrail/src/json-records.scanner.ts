@@ -166,8 +166,17 @@ export class JsonRecordsScanner {
       case State.Start:
         this.fail('no JSON value in the file');
         return;
-      default:
+      case State.KeyOrEnd:
+      case State.Key:
+      case State.Colon:
+      case State.MemberValue:
+      case State.CommaOrObjectEnd:
+      case State.ElementOrEnd:
+      case State.Element:
+      case State.CommaOrArrayEnd:
+      case State.Capture:
         this.fail('the file ends inside the JSON');
+        return;
     }
   }
 
@@ -293,7 +302,8 @@ export class JsonRecordsScanner {
 
   /**
    * Looks for the end of the captured value from `start`. The hot loop: strings are skipped to their
-   * closing quote, brackets are matched by kind so that a mismatch is found where it is.
+   * closing quote, brackets are matched by kind so that a mismatch is found where it is. What is
+   * inside a string (raw control characters, bad escapes) is JSON.parse's to refuse.
    */
   private scanCapture(buf: Buffer, start: number): number {
     const n = buf.length;
@@ -318,26 +328,42 @@ export class JsonRecordsScanner {
       inString = true;
       i++;
     }
-    for (; i < n; i++) {
-      const c = buf[i]!;
+    while (i < n) {
       if (inString) {
         if (escaped) {
+          // The byte after a backslash that ended the previous buffer.
           escaped = false;
-        } else if (c === BACKSLASH) {
-          escaped = true;
-        } else if (c === QUOTE) {
-          inString = false;
-          if (this.capture === Capture.String) {
-            this.inString = false;
-            return this.complete(buf, start, i + 1);
+          i++;
+          continue;
+        }
+        // Strings are most of a record: jump to the next quote (memchr), then look back for the
+        // backslashes before it; an odd run escapes it.
+        const q = buf.indexOf(QUOTE, i);
+        if (q === -1) {
+          let k = n;
+          while (k > i && buf[k - 1] === BACKSLASH) {
+            k--;
           }
-        } else if (c < SPACE) {
-          // JSON strings hold no raw control characters; stop here rather than read on.
+          escaped = (n - k) % 2 === 1;
+          i = n;
+          break;
+        }
+        let k = q;
+        while (k > i && buf[k - 1] === BACKSLASH) {
+          k--;
+        }
+        i = q + 1;
+        if ((q - k) % 2 === 1) {
+          continue;
+        }
+        inString = false;
+        if (this.capture === Capture.String) {
           this.inString = false;
-          return this.complete(buf, start, i + 1);
+          return this.complete(buf, start, i);
         }
         continue;
       }
+      const c = buf[i++]!;
       if (c === QUOTE) {
         inString = true;
       } else if (c === OPEN_BRACE) {
@@ -348,10 +374,10 @@ export class JsonRecordsScanner {
         if (nesting.pop() !== c) {
           // A bracket of the wrong kind: JSON.parse of the text so far names the error.
           nesting.length = 0;
-          return this.complete(buf, start, i + 1);
+          return this.complete(buf, start, i);
         }
         if (nesting.length === 0) {
-          return this.complete(buf, start, i + 1);
+          return this.complete(buf, start, i);
         }
       }
     }

@@ -4,6 +4,7 @@ import { classifyKey } from '@lake/object-keys';
 import { counter, histogram, type Logger, type Registry } from '@lake/observability';
 import {
   codecs,
+  EncodeArena,
   type DeadLetter,
   type DeadLetterReason,
   type Decoder,
@@ -23,8 +24,11 @@ export interface ObjectParserSettings<T> {
   decodersByKind?: Partial<Record<ObjectKind, Decoder<T>>>;
   /** Decoders of formats that need random access (Parquet), by object kind; the object is spooled to a temp file. */
   randomAccessDecoders?: Partial<Record<ObjectKind, RandomAccessDecoder<T>>>;
-  /** Avro-encodes a decoded value and names its topic (a file may hold several record types). */
-  encode: (value: T) => EncodedRecord;
+  /**
+   * Avro-encodes a decoded value and names its topic (a file may hold several record types). The
+   * arena (one per object) may hold the message bytes: the parser resets it once Kafka acknowledged them.
+   */
+  encode: (value: T, arena: EncodeArena) => EncodedRecord;
   deadLetterTopic: string;
   /** Records per Kafka send. */
   batchSize: number;
@@ -115,6 +119,7 @@ export class ObjectParser<T> {
     let pendingCount = 0;
     const letters: DeadLetter[] = [];
     const messageKey = `${event.bucket}/${event.key}`;
+    const arena = new EncodeArena();
     const flush = async (): Promise<void> => {
       for (const [topic, messages] of pending) {
         await this.deps.producer.send(topic, messages);
@@ -123,6 +128,8 @@ export class ObjectParser<T> {
       }
       pending.clear();
       pendingCount = 0;
+      // Every pending message is acknowledged and dropped: their bytes may be overwritten.
+      arena.reset();
       if (letters.length > 0) {
         outcome.deadLetters += letters.length;
         await this.publishDeadLetters(letters.splice(0));
@@ -153,7 +160,7 @@ export class ObjectParser<T> {
       for await (const batch of batches) {
         for (const out of batch) {
           if (out.ok) {
-            const { topic, value } = this.settings.encode(out.value);
+            const { topic, value } = this.settings.encode(out.value, arena);
             let list = pending.get(topic);
             if (!list) {
               list = [];

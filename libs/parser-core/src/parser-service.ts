@@ -3,7 +3,7 @@ import type { ParserEnv } from '@lake/config';
 import { KafkaConsumer, KafkaProducer, createKafka, ensureTopics } from '@lake/kafka';
 import { HealthRegistry, buildOpsServer, type Closer, type Logger, type Registry } from '@lake/observability';
 import { S3Store } from '@lake/s3';
-import type { Decoder, ObjectKind, RandomAccessDecoder } from '@lake/schemas';
+import type { Decoder, EncodeArena, ObjectKind, RandomAccessDecoder } from '@lake/schemas';
 import { ObjectParser, type EncodedRecord } from './object-parser';
 
 export interface ParserServiceOptions<T> {
@@ -14,8 +14,8 @@ export interface ParserServiceOptions<T> {
   decodersByKind?: Partial<Record<ObjectKind, Decoder<T>>>;
   /** Decoders that read S3 themselves (digest verification), made with the service's S3 client. */
   s3Decoders?: (s3: S3Store) => Partial<Record<ObjectKind, Decoder<T>>>;
-  /** Avro-encodes a decoded value and names its topic. */
-  encode: (value: T) => EncodedRecord;
+  /** Avro-encodes a decoded value (into the arena, when its codec can) and names its topic. */
+  encode: (value: T, arena: EncodeArena) => EncodedRecord;
   /** Every topic `encode` may name (created at start when KAFKA_CREATE_TOPICS). */
   recordTopics: string[];
   /** The service's validated environment (see parserEnv in @lake/config). */

@@ -32,6 +32,27 @@ function copyText(value: unknown): string {
     : text;
 }
 
+const UNIQUE_VIOLATION = '23505';
+
+/** Text-format COPY lines of `rows`, in chunks of about 64 KiB. */
+function* copyLines<R>(columns: readonly ColumnSpec<R>[], rows: readonly R[]): Generator<string> {
+  let chunk = '';
+  for (const row of rows) {
+    let line = '';
+    for (let c = 0; c < columns.length; c++) {
+      line += (c === 0 ? '' : '\t') + copyText(columns[c]!.get(row));
+    }
+    chunk += `${line}\n`;
+    if (chunk.length > 1 << 16) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) {
+    yield chunk;
+  }
+}
+
 /**
  * Statements run in the same SQL statement as the INSERT, reading the rows it actually inserted as
  * relation `inserted` (e.g. rollups: replayed rows, skipped by ON CONFLICT, never reach them).
@@ -64,6 +85,7 @@ export class BulkInsert<R> {
   private readonly createTemp: string;
   private readonly copySql: string;
   private readonly moveSql: string;
+  private readonly optimisticMoveSql: string;
 
   constructor(
     table: string,
@@ -87,7 +109,20 @@ export class BulkInsert<R> {
       `INSERT INTO "${table}" (${names}) SELECT ${names} FROM ${temp} ${conflict}`,
       after,
     );
+    // One simple-query round trip: a plain INSERT in a savepoint. Plain INSERT skips the
+    // speculative insertion ON CONFLICT does per row; a replay makes it fail on the key, and
+    // `moveSql` runs after rolling back to the savepoint. The after-insert statements (rollups) ride
+    // along in both, so they see exactly the rows that went in.
+    const plainMove = withAfter(`INSERT INTO "${table}" (${names}) SELECT ${names} FROM ${temp}`, after);
+    this.optimisticMoveSql = `SAVEPOINT lake_bulk_insert; ${plainMove}; RELEASE SAVEPOINT lake_bulk_insert`;
+    this.stagingTable = temp;
   }
+
+  /**
+   * The session temp table holding a large batch between its COPY and its move into the table,
+   * inside the caller's transaction (emptied at commit).
+   */
+  readonly stagingTable: string;
 
   /**
    * Returns the number of rows actually inserted (replayed rows are not counted). Must run inside
@@ -112,26 +147,23 @@ export class BulkInsert<R> {
   }
 
   private async insertByCopy(client: pg.ClientBase, rows: readonly R[]): Promise<number> {
+    // Every batch: a CREATE in a transaction that later rolls back is undone with it.
     await client.query(this.createTemp);
-    const columns = this.columns;
-    const lines = (function* () {
-      let chunk = '';
-      for (const row of rows) {
-        let line = '';
-        for (let c = 0; c < columns.length; c++) {
-          line += (c === 0 ? '' : '\t') + copyText(columns[c]!.get(row));
-        }
-        chunk += `${line}\n`;
-        if (chunk.length > 1 << 16) {
-          yield chunk;
-          chunk = '';
-        }
+    await pipeline(Readable.from(copyLines(this.columns, rows)), client.query(copyFrom(this.copySql)));
+    return this.move(client, rows.length);
+  }
+
+  /** Moves the staged rows into the table; returns how many were new. */
+  private async move(client: pg.ClientBase, count: number): Promise<number> {
+    try {
+      await client.query(this.optimisticMoveSql);
+      return count;
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) {
+        throw err;
       }
-      if (chunk) {
-        yield chunk;
-      }
-    })();
-    await pipeline(Readable.from(lines), client.query(copyFrom(this.copySql)));
+    }
+    await client.query('ROLLBACK TO SAVEPOINT lake_bulk_insert');
     const res = await client.query(this.moveSql);
     return this.countOf(res);
   }

@@ -12,8 +12,50 @@ import { WRITER_OVERFLOW, compileAvroWriter, type AvroBodyWriter } from './avro-
  */
 export const SINGLE_OBJECT_MARKER = Buffer.from([0xc3, 0x01]);
 const HEADER_LENGTH = 10;
-/** Messages are cut from slabs of this size (a slab is freed when its last message is). */
+/** Messages are cut from slabs of this size. */
 const SLAB_SIZE = 256 * 1024;
+
+/**
+ * Memory that encoded messages are written into, back to back, with no buffer per message.
+ * Without `reset()` every slab is new and the GC frees it with its last message. A caller that
+ * knows when its messages are no longer used (the parser, once Kafka acknowledged a batch) calls
+ * `reset()` and the same slabs are written again: measured, this is what keeps the parser's
+ * off-heap memory flat, where garbage slabs otherwise pile up to V8's 64 MB external-memory GC
+ * trigger. One arena per writer at a time (a parser uses one per object).
+ */
+export class EncodeArena {
+  slab: Buffer = Buffer.alloc(0);
+  pos = 0;
+  private readonly slabs: Buffer[] = [];
+  private index = -1;
+
+  /** @param reuse keep the slabs for reuse after `reset()` (false: each slab is the GC's once left) */
+  constructor(private readonly reuse = true) {}
+
+  /** Moves to the next slab (reused after a reset, else new) of at least `minSize` bytes. */
+  next(minSize: number): void {
+    const size = Math.max(SLAB_SIZE, minSize);
+    this.pos = 0;
+    if (!this.reuse) {
+      this.slab = Buffer.allocUnsafeSlow(size);
+      return;
+    }
+    this.index++;
+    if (this.index < this.slabs.length && this.slabs[this.index]!.length >= size) {
+      this.slab = this.slabs[this.index]!;
+    } else {
+      this.slab = Buffer.allocUnsafeSlow(size);
+      this.slabs.splice(this.index, 1, this.slab);
+    }
+  }
+
+  /** Every message encoded so far is dropped by the caller: their memory is written again. */
+  reset(): void {
+    this.index = -1;
+    this.slab = Buffer.alloc(0);
+    this.pos = 0;
+  }
+}
 
 export class AvroCodec<T> {
   readonly type: avro.Type;
@@ -21,10 +63,10 @@ export class AvroCodec<T> {
   readonly fingerprintHex: string;
   private readonly writers = new Map<string, avro.Type>();
   private readonly resolvers = new Map<string, avro.Resolver>();
-  /** The generated writer for schemas of the shapes it supports (flow records), else null (avsc). */
+  /** The generated writer for schemas of the shapes it supports (flow records), else null (avsc's own). */
   private readonly writer: AvroBodyWriter | null;
-  private slab: Buffer = Buffer.alloc(0);
-  private slabPos = 0;
+  /** Where messages go when the caller passes no arena: fresh slabs, freed by the GC. */
+  private readonly ownArena = new EncodeArena(false);
 
   /**
    * @param schema the current (reader and writer) schema
@@ -48,27 +90,30 @@ export class AvroCodec<T> {
     return JSON.stringify(this.type.schema());
   }
 
-  encode(value: T): Buffer {
-    if (this.writer) {
-      return this.encodeWithWriter(this.writer, value);
-    }
-    const body = this.type.toBuffer(value);
-    const out = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
-    SINGLE_OBJECT_MARKER.copy(out, 0);
-    this.fingerprint.copy(out, 2);
-    body.copy(out, HEADER_LENGTH);
-    return out;
+  /**
+   * The single-object message of `value`, a view of the arena's memory, valid until the arena's
+   * `reset()` (the codec's own arena: fresh slabs, freed by the GC).
+   */
+  encode(value: T, arena: EncodeArena = this.ownArena): Buffer {
+    return this.encodeWithWriter(this.writer ?? this.avscWriter, value, arena);
   }
 
   /**
-   * Writes header and body straight into the current slab and returns a view of it: no
-   * per-message buffer or copy. A message that does not fit what is left of the slab starts a new
-   * one; one that does not fit a whole slab doubles it until it does.
+   * avsc writing into the slab too (`Type#encode`), rather than `toBuffer`, which allocates a
+   * buffer of its own per message (off the V8 heap) that is then copied behind the header.
    */
-  private encodeWithWriter(writer: AvroBodyWriter, value: T): Buffer {
+  private readonly avscWriter: AvroBodyWriter = (buf, pos, value) => {
+    const end = this.type.encode(value, buf, pos);
+    if (end < 0) {
+      throw WRITER_OVERFLOW;
+    }
+    return end;
+  };
+
+  private encodeWithWriter(writer: AvroBodyWriter, value: T, arena: EncodeArena): Buffer {
     for (;;) {
-      const slab = this.slab;
-      const start = this.slabPos;
+      const slab = arena.slab;
+      const start = arena.pos;
       if (start + HEADER_LENGTH <= slab.length) {
         slab[start] = 0xc3;
         slab[start + 1] = 0x01;
@@ -77,7 +122,7 @@ export class AvroCodec<T> {
         }
         try {
           const end = writer(slab, start + HEADER_LENGTH, value as object);
-          this.slabPos = end;
+          arena.pos = end;
           return slab.subarray(start, end);
         } catch (err) {
           if (err !== WRITER_OVERFLOW) {
@@ -85,8 +130,7 @@ export class AvroCodec<T> {
           }
         }
       }
-      this.slab = Buffer.allocUnsafeSlow(start === 0 ? Math.max(SLAB_SIZE, slab.length * 2) : SLAB_SIZE);
-      this.slabPos = 0;
+      arena.next(start === 0 ? slab.length * 2 : 0);
     }
   }
 

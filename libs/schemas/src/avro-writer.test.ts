@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import avro from 'avsc';
-import { AvroCodec } from './avro-codec';
+import { AvroCodec, EncodeArena } from './avro-codec';
 import {
   cloudTrailEventSchema,
   deadLetterSchema,
@@ -132,6 +132,30 @@ describe('compileAvroWriter', () => {
       assert.ok(new Set(encoded.map((m) => m.buffer)).size > 1, 'the test crossed a slab boundary');
     });
   }
+
+  it('writes into an arena, whose memory is written again after reset', () => {
+    const type = avro.Type.forSchema(flowRecordSchema as avro.Schema);
+    const codec = new AvroCodec<object>(flowRecordSchema);
+    const arena = new EncodeArena();
+    const rnd = prng(11);
+    const round = () =>
+      Array.from({ length: 2000 }, () => {
+        const record = randomRecord(flowRecordSchema, rnd);
+        const message = codec.encode(record, arena);
+        assert.deepEqual(message.subarray(10), type.toBuffer(record));
+        return message;
+      });
+    const first = round();
+    const slabs = new Set(first.map((m) => m.buffer));
+    assert.ok(slabs.size > 1);
+    arena.reset();
+    const second = round();
+    assert.ok(
+      second.every((m) => slabs.has(m.buffer) || m.length > 0),
+      'messages after a reset reuse the slabs',
+    );
+    assert.ok(second.some((m) => slabs.has(m.buffer)));
+  });
 
   it('writes a record bigger than a slab', () => {
     const type = avro.Type.forSchema(flowRecordSchema as avro.Schema);

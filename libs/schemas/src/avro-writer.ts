@@ -189,7 +189,7 @@ export function compileAvroWriter(schema: AvroSchema): AvroBodyWriter | null {
     schemas.push(f.schema);
     const s = `S[${i}]`;
     const get = `v = r[${JSON.stringify(f.name)}];`;
-    let write: string;
+    let write = '';
     switch (f.kind) {
       case 'int':
         write = `if (v !== (v | 0)) invalid(${s}, v); pos = writeLong(buf, pos, v);`;
@@ -204,6 +204,11 @@ export function compileAvroWriter(schema: AvroSchema): AvroBodyWriter | null {
       case 'map':
         write = `pos = writeMap(buf, pos, v, ${s});`;
         break;
+    }
+    const rest = (fields.length - i - 1) * 11;
+    if (f.kind === 'string' || f.kind === 'map') {
+      // A string or map checks its own room; the fixed-size fields after it need theirs again.
+      write += ` if (pos + ${rest} > buf.length) throw OVERFLOW;`;
     }
     if (f.nullable) {
       // avsc writes a field's default (here null) when the value is undefined.

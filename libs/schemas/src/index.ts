@@ -1,4 +1,4 @@
-export { AvroCodec, SINGLE_OBJECT_MARKER } from './avro-codec';
+export { AvroCodec, EncodeArena, SINGLE_OBJECT_MARKER } from './avro-codec';
 export {
   OBJECT_KINDS,
   PUBLISHED_SCHEMAS,

@@ -1,0 +1,92 @@
+// BulkInsert against the real Postgres of the local stack (tools/stack): both paths, replays, a
+// failed transaction, and the staging table a later step of the same transaction can read.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { BulkInsert, type ColumnSpec } from './bulk-insert';
+import { withTransaction } from './pool';
+
+const url =
+  process.env['DATABASE_URL'] ??
+  `postgres://${process.env['LAKE_PG_USER'] ?? 'postgres'}@${process.env['LAKE_PG_HOST'] ?? '127.0.0.1'}:${process.env['LAKE_PG_PORT'] ?? '5432'}/${process.env['LAKE_PG_DB'] ?? 'test'}`;
+
+interface Row {
+  k: number;
+  text: string | null;
+}
+const columns: ColumnSpec<Row>[] = [
+  { name: 'k', pgType: 'bigint', get: (r) => r.k },
+  { name: 'text', pgType: 'text', get: (r) => r.text },
+];
+/** The single `n` of a `SELECT count(*) AS n` query. */
+async function countOf(db: Pick<pg.ClientBase, 'query'>, sql: string): Promise<number> {
+  const res = await db.query<{ n: string }>(sql);
+  return Number(res.rows[0]!.n);
+}
+const rows = (from: number, to: number): Row[] =>
+  Array.from({ length: to - from }, (_, i) => ({
+    k: from + i,
+    text: i % 7 === 0 ? null : `v\t${from + i}\\`,
+  }));
+
+describe('BulkInsert', () => {
+  const schema = `bulk_${randomBytes(4).toString('hex')}`;
+  // One connection, so every batch runs in the same session (the staging table is per session).
+  const pool = new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` });
+  const bulk = new BulkInsert<Row>('t', columns, ['k'], 100);
+  const count = () => countOf(pool, 'SELECT count(*) AS n FROM t');
+
+  before(async () => {
+    await pool.query(`CREATE SCHEMA ${schema}`);
+    await pool.query('CREATE TABLE t (k bigint PRIMARY KEY, text text)');
+    await pool.query('CREATE TABLE t2 (LIKE t INCLUDING ALL)');
+  });
+  after(async () => {
+    await pool.query(`DROP SCHEMA ${schema} CASCADE`);
+    await pool.end();
+  });
+
+  it('COPYs a large batch and counts only new rows when a batch is replayed', async () => {
+    assert.equal(await withTransaction(pool, (c) => bulk.insert(c, rows(0, 500))), 500);
+    // A replay overlapping the rows already there: the plain INSERT fails on the key, the
+    // conflict-skipping one inserts the 200 new rows.
+    assert.equal(await withTransaction(pool, (c) => bulk.insert(c, rows(300, 700))), 200);
+    assert.equal(await withTransaction(pool, (c) => bulk.insert(c, rows(0, 700))), 0);
+    assert.equal(await count(), 700);
+    const r = await pool.query('SELECT text FROM t WHERE k IN (302, 303) ORDER BY k');
+    assert.deepEqual(
+      r.rows.map((x: { text: string | null }) => x.text),
+      ['v\t302\\', 'v\t303\\'],
+    );
+  });
+
+  it('inserts a small batch with array parameters, also skipping replayed rows', async () => {
+    assert.equal(await withTransaction(pool, (c) => bulk.insert(c, rows(690, 720))), 20);
+    assert.equal(await count(), 720);
+  });
+
+  it('recovers after a failed transaction that created the staging table', async () => {
+    const fresh = new BulkInsert<Row>('t2', columns, ['k'], 100);
+    await assert.rejects(
+      withTransaction(pool, async (c) => {
+        await fresh.insert(c, rows(1000, 1200));
+        throw new Error('the batch fails after the insert');
+      }),
+      /the batch fails/,
+    );
+    const count2 = () => countOf(pool, 'SELECT count(*) AS n FROM t2');
+    assert.equal(await count2(), 0);
+    assert.equal(await withTransaction(pool, (c) => fresh.insert(c, rows(1000, 1200))), 200);
+    assert.equal(await count2(), 200);
+  });
+
+  it('keeps the batch in the staging table until the transaction ends', async () => {
+    const staged = await withTransaction(pool, async (c) => {
+      await bulk.insert(c, rows(2000, 2150));
+      return countOf(c, `SELECT count(*) AS n FROM ${bulk.stagingTable}`);
+    });
+    assert.equal(staged, 150);
+    assert.equal(await countOf(pool, `SELECT count(*) AS n FROM ${bulk.stagingTable}`), 0);
+  });
+});
