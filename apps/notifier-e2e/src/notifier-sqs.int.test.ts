@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { s3NotificationBody, waitFor, type ServiceProcess } from '@lake/testing';
 import { NotifierStack, flowKey, trailKey } from './notifier-stack';
 
@@ -156,6 +157,44 @@ describe('notifier on SQS', () => {
       for (const r of replicas) {
         assert.equal((await fetch(`${r.baseUrl}/health`)).status, 200);
       }
+    });
+  });
+
+  describe('a queue with a RedrivePolicy', () => {
+    const t = new NotifierStack('notifier-redrive');
+    after(() => t.stop());
+
+    it("leaves a failing message to SQS's own dead-letter queue", async () => {
+      await t.start({ queue: false });
+      const dlq = await t.makeQueue(`${t.names.queue}-dlq`);
+      const arn = (
+        await dlq.client.send(
+          new GetQueueAttributesCommand({ QueueUrl: dlq.queueUrl, AttributeNames: ['QueueArn'] }),
+        )
+      ).Attributes?.['QueueArn'];
+      assert.ok(arn);
+      const created = await dlq.client.send(
+        new CreateQueueCommand({
+          QueueName: t.names.queue,
+          Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: '2' }) },
+        }),
+      );
+      t.queue = await t.makeQueue(t.names.queue);
+      assert.equal(t.queue.queueUrl, created.QueueUrl);
+      // SQS_MAX_RECEIVES=1 would dead-letter it at once, were the queue's policy not there.
+      const notifier = await t.notifier({ SQS_MAX_RECEIVES: '1' });
+      const poison = s3NotificationBody([
+        { bucket: BUCKET, key: `bad\u0000/${flowKey(DAY, 1)}`, size: 1, etag: 'p' },
+      ]);
+      await t.queue.send(poison);
+      const moved = await waitFor('SQS to move the message to its dead-letter queue', async () => {
+        const got = await dlq.receive({ max: 1, waitSeconds: 1, visibilityTimeout: 30 });
+        return got.length > 0 ? got : undefined;
+      });
+      assert.equal(moved[0]!.body, poison);
+      assert.ok((await notifier.counter('lake_notifier_messages_total{outcome="retry"')) >= 2);
+      assert.equal(await t.topicCount(t.names.topics.deadLetters), 0, 'nothing on the dead-letter topic');
+      dlq.close();
     });
   });
 

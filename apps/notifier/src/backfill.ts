@@ -50,8 +50,12 @@ function parseCommandLine(argv: string[]) {
   if (!Number.isFinite(rate) || rate < 0) {
     problems.push('--rate must be a number of objects per second (0: no limit)');
   }
-  if (values.help || problems.length > 0) {
-    throw new ConfigError(values.help ? [] : problems);
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
   }
   return {
     bucket: values.bucket!,

@@ -138,7 +138,7 @@ export class Notifier {
       await Promise.all(
         received.map(async (message) => {
           try {
-            await this.handleOrGiveUp(message);
+            await this.handleOrGiveUp(message, () => pending.delete(message));
           } finally {
             pending.delete(message);
           }
@@ -173,10 +173,12 @@ export class Notifier {
     }, every);
   }
 
-  private async handleOrGiveUp(message: ReceivedMessage): Promise<void> {
+  /** @param release stops the heartbeat for this message (before its retry delay is set). */
+  private async handleOrGiveUp(message: ReceivedMessage, release: () => void): Promise<void> {
     try {
       await this.handle(message);
     } catch (err) {
+      release();
       const log = this.deps.logger.child({ messageId: message.id, receiveCount: message.receiveCount });
       if (!this.settings.sqsRedrive && message.receiveCount >= this.settings.maxReceives) {
         try {
