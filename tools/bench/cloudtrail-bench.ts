@@ -120,6 +120,7 @@ async function main(): Promise<void> {
     });
     await parser.start();
     results['parserIdleRssMb'] = parser.peakRssMb();
+    const cpuBefore = await parser.gauge('process_cpu_seconds_total');
     const producer = new KafkaProducer(kafka, { metrics });
     await producer.connect();
     const t0 = performance.now();
@@ -170,6 +171,11 @@ async function main(): Promise<void> {
     const parserMs = performance.now() - t0;
     results['parserRecordsPerSec'] = rate(records, parserMs);
     results['parserPeakRssMb'] = parser.peakRssMb();
+    // CPU time of the parser process for the file: a rate that the other load of a shared machine does not change.
+    results['parserRecordsPerCpuSec'] = rate(
+      records,
+      ((await parser.gauge('process_cpu_seconds_total')) - cpuBefore) * 1000,
+    );
     results['parserAtPeak'] = memory;
     await parser.stop();
     await producer.close();
@@ -189,6 +195,7 @@ async function main(): Promise<void> {
       String(results['parserPeakRssMb']),
       'target ≤ 200 on a 200 MB file',
     );
+    row('cloudtrail-parser (records/CPU-s)', fmt(results['parserRecordsPerCpuSec'] as number));
     row('cloudtrail-parser idle RSS (MB)', String(results['parserIdleRssMb']), 'before the file');
     const m = results['parserAtPeak'] as { heapUsedMb: number; externalMb: number; rssMb: number };
     row(
