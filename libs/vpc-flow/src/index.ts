@@ -1,7 +1,6 @@
 export * from './enrichment';
 export { enrich } from './flow-enricher';
 export { DEFAULT_FORMAT, parseHeader, type Column, type FlowFamily, type FlowHeader } from './flow-header';
-export { LineSplitter } from './line-splitter';
 export {
   VpcFlowLineDecoder,
   createVpcFlowDecoder,
