@@ -145,22 +145,11 @@ async function main(): Promise<void> {
       },
     ]);
     // Where the parser's memory goes at its peak (prom-client's process gauges, sampled while it runs).
-    const memory = { heapUsedMb: 0, externalMb: 0, rssMb: 0 };
-    const sampleMemory = async (): Promise<void> => {
-      const mb = async (name: string) => Math.round((await parser.gauge(name)) / 1e6);
-      const [heap, external, rss] = await Promise.all([
-        mb('nodejs_heap_size_used_bytes'),
-        mb('nodejs_external_memory_bytes'),
-        mb('process_resident_memory_bytes'),
-      ]);
-      if (rss > memory.rssMb) {
-        Object.assign(memory, { heapUsedMb: heap, externalMb: external, rssMb: rss });
-      }
-    };
+    const memory = parser.memoryAtPeak;
     await waitFor(
       'every event published',
       async () => {
-        await sampleMemory();
+        await parser.sampleMemory();
         return (await parser.counter('lake_parser_records_total')) >= records ? true : undefined;
       },
       {

@@ -136,24 +136,13 @@ async function servicesStage(file: string, records: number, profile: boolean, no
     },
   ]);
   // Where the parser's memory goes at its peak (prom-client's process gauges, sampled while it runs).
-  const memory = { heapUsedMb: 0, externalMb: 0, rssMb: 0 };
-  const sampleMemory = async (): Promise<void> => {
-    const mb = async (name: string) => Math.round((await parser.gauge(name)) / 1e6);
-    const [heap, external, rss] = await Promise.all([
-      mb('nodejs_heap_size_used_bytes'),
-      mb('nodejs_external_memory_bytes'),
-      mb('process_resident_memory_bytes'),
-    ]);
-    if (rss > memory.rssMb) {
-      Object.assign(memory, { heapUsedMb: heap, externalMb: external, rssMb: rss });
-    }
-  };
-  await sampleMemory();
+  const memory = parser.memoryAtPeak;
+  await parser.sampleMemory();
   const parserIdleRss = parser.peakRssMb();
   await waitFor(
     'the parser to publish every record',
     async () => {
-      await sampleMemory();
+      await parser.sampleMemory();
       return (await parser.counter('lake_parser_records_total')) >= records ? true : undefined;
     },
     {

@@ -98,6 +98,22 @@ export class ServiceProcess {
     return this.counter(name);
   }
 
+  /** Heap, off-heap (external) and resident memory at the highest RSS seen by `sampleMemory`, in MB. */
+  readonly memoryAtPeak = { heapUsedMb: 0, externalMb: 0, rssMb: 0 };
+
+  /** Reads the process's memory gauges (prom-client) and keeps them when its RSS is the highest yet. */
+  async sampleMemory(): Promise<void> {
+    const mb = async (name: string) => Math.round((await this.gauge(name)) / 1e6);
+    const [heap, external, rss] = await Promise.all([
+      mb('nodejs_heap_size_used_bytes'),
+      mb('nodejs_external_memory_bytes'),
+      mb('process_resident_memory_bytes'),
+    ]);
+    if (rss > this.memoryAtPeak.rssMb) {
+      Object.assign(this.memoryAtPeak, { heapUsedMb: heap, externalMb: external, rssMb: rss });
+    }
+  }
+
   /** Peak resident memory of the running process (VmHWM), in MB; null when it is not running. */
   peakRssMb(): number | null {
     const pid = this.pid;
