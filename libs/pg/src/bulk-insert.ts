@@ -104,7 +104,11 @@ export class BulkInsert<R> {
   ) {
     const names = columns.map((c) => `"${c.name}"`).join(', ');
     const params = columns.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(', ');
-    const conflict = `ON CONFLICT (${conflictTarget.map((c) => `"${c}"`).join(', ')}) DO NOTHING`;
+    // No target: a row that collides on any unique key of the table is skipped.
+    const conflict =
+      conflictTarget.length > 0
+        ? `ON CONFLICT (${conflictTarget.map((c) => `"${c}"`).join(', ')}) DO NOTHING`
+        : 'ON CONFLICT DO NOTHING';
     this.sql = withAfter(
       `INSERT INTO "${table}" (${names}) SELECT * FROM unnest(${params}) ${conflict}`,
       after,
