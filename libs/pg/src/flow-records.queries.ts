@@ -15,6 +15,10 @@ export interface FlowFilter {
   protocol?: number;
   action?: string;
   interfaceId?: string;
+  /** vpc_flow_records only. */
+  vpcId?: string;
+  /** tgw_flow_records only. */
+  tgwAttachmentId?: string;
   accountId?: string;
   region?: string;
   limit: number;
@@ -27,7 +31,7 @@ export type FlowRow = Record<string, unknown> & { event_time: Date };
 export class FlowRecordsQueries {
   private readonly rows: KeysetList<FlowRow>;
 
-  /** @param table vpc_flow_records, or tgw_flow_records (the same filters apply but interface_id). */
+  /** @param table vpc_flow_records, or tgw_flow_records (the same filters, but interface_id and vpc_id are VPC fields, tgw_attachment_id a TGW one). */
   constructor(pool: pg.Pool, table: 'vpc_flow_records' | 'tgw_flow_records' = 'vpc_flow_records') {
     this.rows = new KeysetList(pool, table, [
       { name: 'event_time', kind: 'time' },
@@ -57,6 +61,8 @@ export class FlowRecordsQueries {
       .add('protocol = ?', f.protocol)
       .add('action = ?', f.action)
       .add('interface_id = ?', f.interfaceId)
+      .add('vpc_id = ?', f.vpcId)
+      .add('tgw_attachment_id = ?', f.tgwAttachmentId)
       .add('account_id = ?', f.accountId)
       .add('coalesce(region, key_region) = ?', f.region);
     if (f.addr) {

@@ -8,6 +8,26 @@ export class BadRequestError extends Error {
 }
 
 /**
+ * The message of a 4xx. Ajv says "must NOT have additional properties" without saying which: the
+ * parameter is named, since a misspelt or inapplicable filter is the usual cause.
+ */
+function messageOf(err: FastifyError | Error): string {
+  const unknown =
+    'validation' in err && Array.isArray(err.validation)
+      ? err.validation.flatMap((v) =>
+          v.keyword === 'additionalProperties' && typeof v.params['additionalProperty'] === 'string'
+            ? [v.params['additionalProperty']]
+            : [],
+        )
+      : [];
+  if (unknown.length === 0) {
+    return err.message;
+  }
+  const where = 'validationContext' in err && err.validationContext ? `${err.validationContext} ` : '';
+  return `${where}has no parameter ${unknown.map((n) => `\`${n}\``).join(', ')} (this route does not take it)`;
+}
+
+/**
  * One error handler: 4xx say what was wrong (validation messages name the parameter);
  * 5xx are logged with the request id and answered without internals.
  */
@@ -34,7 +54,7 @@ export const errorsPlugin = fp(
             : status === 429
               ? 'Too Many Requests'
               : 'Bad Request';
-      return reply.code(status).send({ statusCode: status, error: label, message: err.message });
+      return reply.code(status).send({ statusCode: status, error: label, message: messageOf(err) });
     });
     app.setNotFoundHandler((req, reply) =>
       reply

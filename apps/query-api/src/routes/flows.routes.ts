@@ -15,14 +15,27 @@ const ROUTES = [
     table: 'vpc_flow_records',
     name: 'flows',
     summary: 'VPC flow records in a time range, oldest first',
+    only: {
+      interface_id: Type.Optional(Type.String({ maxLength: 64 })),
+      vpc_id: Type.Optional(Type.String({ maxLength: 64 })),
+    },
   },
   {
     path: '/v1/tgw/flows',
     table: 'tgw_flow_records',
     name: 'tgw-flows',
-    summary: 'Transit Gateway flow records in a time range, oldest first (interface_id does not apply)',
+    summary: 'Transit Gateway flow records in a time range, oldest first',
+    only: {
+      tgw_attachment_id: Type.Optional(Type.String({ maxLength: 64 })),
+    },
   },
 ] as const;
+
+/** A filter of one route's `only` set (validated as a string by that route's schema), if given. */
+function only(q: object, name: string): string | undefined {
+  const value = (q as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
 
 export const flowsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, opts) => {
   for (const route of ROUTES) {
@@ -47,7 +60,8 @@ export const flowsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app
                 Type.Integer({ minimum: 0, maximum: 255, description: 'IANA protocol number' }),
               ),
               action: Type.Optional(Type.Union([Type.Literal('ACCEPT'), Type.Literal('REJECT')])),
-              interface_id: Type.Optional(Type.String({ maxLength: 64 })),
+              // Filters of one table only (e.g. interface_id is no TGW field): the other route refuses them.
+              ...route.only,
               account_id: Type.Optional(Type.String({ maxLength: 32 })),
               region: Type.Optional(Type.String({ maxLength: 32 })),
             },
@@ -67,7 +81,9 @@ export const flowsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app
           dstport: q.dstport,
           protocol: q.protocol,
           action: q.action,
-          interfaceId: route.table === 'tgw_flow_records' ? undefined : q.interface_id,
+          interfaceId: only(q, 'interface_id'),
+          vpcId: only(q, 'vpc_id'),
+          tgwAttachmentId: only(q, 'tgw_attachment_id'),
           accountId: q.account_id,
           region: q.region,
           cursor: q.cursor,
