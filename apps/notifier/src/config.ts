@@ -77,7 +77,18 @@ export const configSchema = z
     RECONCILE_INTERVAL_SECONDS: positiveInt(900),
     /** Days before today (UTC) listed by each pass; 0 lists today only. */
     RECONCILE_LOOKBACK_DAYS: nonNegativeInt(1),
+    /** Days the once-only record of a published object is kept; 0 keeps it for ever. */
+    NOTIFIER_RECORD_RETENTION_DAYS: nonNegativeInt(0),
   })
+  .refine(
+    (c) =>
+      c.NOTIFIER_RECORD_RETENTION_DAYS === 0 ||
+      c.NOTIFIER_RECORD_RETENTION_DAYS > c.RECONCILE_LOOKBACK_DAYS + 1,
+    {
+      message: 'must be more than RECONCILE_LOOKBACK_DAYS + 1, or reconciliation would publish objects again',
+      path: ['NOTIFIER_RECORD_RETENTION_DAYS'],
+    },
+  )
   .refine((c) => c.SQS_QUEUE_URL || c.WEBHOOK_MINIO_TOKEN || c.WEBHOOK_SNS_ENABLED, {
     message:
       'set SQS_QUEUE_URL, WEBHOOK_MINIO_TOKEN or WEBHOOK_SNS_ENABLED=true: the notifier needs an input',

@@ -4,6 +4,7 @@ import {
   CertificateSource,
   Notifier,
   Reconciler,
+  RecordRetention,
   webhookRoutes,
   type WebhookOptions,
 } from '@lake/notifier-core';
@@ -14,7 +15,7 @@ import {
   createMetricsRegistry,
   createShutdown,
 } from '@lake/observability';
-import { ping } from '@lake/pg';
+import { NotifierObjectsRepository, ping } from '@lake/pg';
 import { S3Store } from '@lake/s3';
 import { SqsQueue } from '@lake/sqs';
 import { configSchema, type NotifierConfig } from './config';
@@ -96,6 +97,14 @@ async function main(config: NotifierConfig): Promise<void> {
         )
       : null;
 
+  const retention =
+    config.NOTIFIER_RECORD_RETENTION_DAYS > 0
+      ? new RecordRetention(
+          { days: config.NOTIFIER_RECORD_RETENTION_DAYS, intervalSeconds: 3600 },
+          { records: new NotifierObjectsRepository(pool), logger, metrics },
+        )
+      : null;
+
   health.addReadiness('producer', () => ({ ok: producer.isConnected }));
   health.addReadiness('postgres', async () => {
     await ping(pool);
@@ -130,6 +139,7 @@ async function main(config: NotifierConfig): Promise<void> {
       { name: 'webhooks', close: () => ops.close() },
       { name: 'notifier', close: () => notifier?.stop() ?? Promise.resolve() },
       { name: 'reconciler', close: () => reconciler?.stop() ?? Promise.resolve() },
+      { name: 'retention', close: () => retention?.stop() ?? Promise.resolve() },
       { name: 'producer', close: () => producer.close() },
       { name: 'postgres', close: () => pool.end() },
       { name: 'sqs', close: () => queue?.close() },
@@ -143,6 +153,7 @@ async function main(config: NotifierConfig): Promise<void> {
 
   notifier?.start();
   reconciler?.start();
+  retention?.start();
   logger.info(
     {
       queue: config.SQS_QUEUE_URL ?? null,

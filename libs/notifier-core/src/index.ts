@@ -3,6 +3,7 @@ export { listScope, listedRef, RateLimiter, type ListedPage, type ListingScope }
 export { Notifier, type NotificationQueue, type NotifierDeps, type NotifierSettings } from './notifier';
 export { ObjectPublisher, toObjectEvent, type PublishSummary } from './object-publisher';
 export { Reconciler, type ReconcileTarget, type ReconcilerSettings } from './reconciler';
+export { RecordRetention, type RecordRetentionSettings } from './record-retention';
 export {
   AWS_SNS_URL,
   CertificateSource,

@@ -4,6 +4,8 @@ import { parseS3Notification } from '@lake/s3-events';
 import { codecs, type DeadLetter, type DeadLetterReason } from '@lake/schemas';
 import type { ReceivedMessage } from '@lake/sqs';
 import type { ObjectPublisher } from './object-publisher';
+import { BackgroundLoop } from './periodic-task';
+import { sleep } from './sleep';
 
 /** The part of an SQS queue the notifier uses (SqsQueue from @lake/sqs). */
 export interface NotificationQueue {
@@ -52,9 +54,7 @@ export interface NotifierDeps {
  * message that keeps failing goes to the dead-letter topic after `maxReceives` receives, unless
  * the queue has SQS's own redrive policy.
  */
-export class Notifier {
-  private readonly abort = new AbortController();
-  private loop: Promise<void> | null = null;
+export class Notifier extends BackgroundLoop {
   private lastPollOk = 0;
   private readonly messages;
   private readonly ignoredEvents;
@@ -65,6 +65,7 @@ export class Notifier {
     private readonly settings: NotifierSettings,
     private readonly deps: NotifierDeps,
   ) {
+    super();
     this.messages = counter(
       deps.metrics,
       'lake_notifier_messages_total',
@@ -92,34 +93,25 @@ export class Notifier {
     return this.lastPollOk;
   }
 
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     let backoff = 500;
-    while (!this.abort.signal.aborted) {
+    while (!this.signal.aborted) {
       let received: ReceivedMessage[];
       try {
         received = await this.deps.queue.receive({
           max: this.settings.maxMessages,
           waitSeconds: this.settings.waitSeconds,
           visibilityTimeout: this.settings.visibilityTimeout,
-          abortSignal: this.abort.signal,
+          abortSignal: this.signal,
         });
         this.lastPollOk = Date.now();
         backoff = 500;
       } catch (err) {
-        if (this.abort.signal.aborted) {
+        if (this.signal.aborted) {
           return;
         }
         this.deps.logger.warn({ err, backoffMs: backoff }, 'receive failed');
-        await sleep(backoff, this.abort.signal);
+        await sleep(backoff, this.signal);
         backoff = Math.min(backoff * 2, 30_000);
         continue;
       }
@@ -256,18 +248,4 @@ export class Notifier {
     ]);
     this.deadLetters.inc({ reason });
   }
-}
-
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

@@ -1,8 +1,8 @@
 import { counter, type Logger, type Registry } from '@lake/observability';
 import type { S3Store } from '@lake/s3';
 import { listScope, listedRef } from './listing';
-import { sleep } from './notifier';
 import type { ObjectPublisher } from './object-publisher';
+import { PeriodicTask } from './periodic-task';
 
 export interface ReconcileTarget {
   bucket: string;
@@ -21,9 +21,7 @@ export interface ReconcilerSettings {
  * that no notification announced (a lost notification, a misconfigured event filter). Objects
  * already published are recognised by the once-only record and left alone.
  */
-export class Reconciler {
-  private readonly abort = new AbortController();
-  private loop: Promise<void> | null = null;
+export class Reconciler extends PeriodicTask {
   private readonly found;
   private readonly runs;
 
@@ -36,6 +34,7 @@ export class Reconciler {
       metrics: Registry;
     },
   ) {
+    super('reconciliation', settings.intervalSeconds * 1000, deps.logger);
     this.found = counter(
       deps.metrics,
       'lake_notifier_reconcile_found_total',
@@ -50,25 +49,13 @@ export class Reconciler {
     );
   }
 
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      try {
-        await this.runOnce();
-        this.runs.inc({ outcome: 'ok' });
-      } catch (err) {
-        this.runs.inc({ outcome: 'error' });
-        this.deps.logger.warn({ err }, 'reconciliation pass failed');
-      }
-      await sleep(this.settings.intervalSeconds * 1000, this.abort.signal);
+  protected async pass(): Promise<void> {
+    try {
+      await this.runOnce();
+      this.runs.inc({ outcome: 'ok' });
+    } catch (err) {
+      this.runs.inc({ outcome: 'error' });
+      throw err;
     }
   }
 
@@ -80,7 +67,7 @@ export class Reconciler {
     for (const target of this.settings.targets) {
       let found = 0;
       for await (const page of listScope(this.deps.s3, { ...target, from, to })) {
-        if (this.abort.signal.aborted) {
+        if (this.signal.aborted) {
           return total + found;
         }
         if (page.objects.length === 0) {

@@ -101,6 +101,26 @@ export class NotifierObjectsRepository {
     });
   }
 
+  /**
+   * Deletes the records of objects published before `cutoff`, `batch` rows per statement (short
+   * locks, bounded WAL per statement); returns how many went. Such an object announced again (a
+   * backfill over old days) is published again, and the sink's natural keys absorb its rows.
+   */
+  async deleteOlderThan(cutoff: Date, batch = 10_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const res = await this.pool.query(
+        `DELETE FROM notifier_objects WHERE ctid IN (
+           SELECT ctid FROM notifier_objects WHERE published_at < $1 LIMIT $2)`,
+        [cutoff, batch],
+      );
+      total += res.rowCount ?? 0;
+      if ((res.rowCount ?? 0) < batch) {
+        return total;
+      }
+    }
+  }
+
   /** How many rows one bucket has (tests and the backfill summary). */
   async count(bucket: string): Promise<number> {
     const res = await this.pool.query<{ n: number }>(
