@@ -86,8 +86,8 @@ function plan(schema: AvroSchema): FieldPlan[] | null {
   return out;
 }
 
-// Zig-zag varint of a safe integer, as avsc's Tap#writeLong writes it.
-function writeLong(buf: Buffer, pos: number, n: number): number {
+/** Zig-zag varint of a safe integer at `buf[pos]`, as avsc's Tap#writeLong writes it; returns the end. */
+export function writeLong(buf: Buffer, pos: number, n: number): number {
   if (n >= -1073741824 && n < 1073741824) {
     let m = n >= 0 ? n << 1 : (~n << 1) | 1;
     while (m > 0x7f) {
