@@ -67,6 +67,9 @@ export function encodeFlow(d: FlowOutput, arena?: EncodeArena): Buffer {
     : codecs.tgwFlowRecord.encode(d.record, arena);
 }
 
+/** Where the body of a message goes. Read once: a re-export is a getter call per use in CommonJS. */
+const HEADER = SINGLE_OBJECT_HEADER_LENGTH;
+
 /** Compiled encoders by family and header (a service reads many files of few formats). */
 const ENCODERS = new Map<string, LineEncoder | null>();
 const MAX_ENCODERS = 64;
@@ -149,6 +152,8 @@ export class VpcFlowLineDecoder {
   private encodeLine: LineEncoder | null = null;
   private constants: ObjectConstants | null = null;
   private readonly arena: EncodeArena;
+  private viewed: Buffer | null = null;
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(
     private readonly context: ObjectContext,
@@ -265,6 +270,7 @@ export class VpcFlowLineDecoder {
     const constants = this.constants!;
     const codec = family === 'vpc' ? codecs.flowRecord : codecs.tgwFlowRecord;
     const arena = this.arena;
+    const view = new DataView(data.buffer, data.byteOffset, data.length);
     let p = from;
     while (p < to) {
       const nl = data.indexOf(10, p);
@@ -273,11 +279,11 @@ export class VpcFlowLineDecoder {
       if (e > p) {
         this.dataLines++;
         let at = arena.pos;
-        let end = encode(data, p, e, arena.slab, at + SINGLE_OBJECT_HEADER_LENGTH, this.lineNo, constants);
+        let end = encode(data, p, e, arena.slab, at + HEADER, this.lineNo, constants, view, this.slabView());
         if (end === NO_ROOM) {
-          arena.next(SINGLE_OBJECT_HEADER_LENGTH + (e - p) * 2 + constants.size + 65536);
+          arena.next(HEADER + (e - p) * 2 + constants.size + 65536);
           at = 0;
-          end = encode(data, p, e, arena.slab, SINGLE_OBJECT_HEADER_LENGTH, this.lineNo, constants);
+          end = encode(data, p, e, arena.slab, HEADER, this.lineNo, constants, view, this.slabView());
         }
         if (end >= 0) {
           codec.writeHeader(arena.slab, at);
@@ -289,6 +295,16 @@ export class VpcFlowLineDecoder {
       }
       p = nl + 1;
     }
+  }
+
+  /** A DataView of the arena's current slab. */
+  private slabView(): DataView {
+    const slab = this.arena.slab;
+    if (this.viewed !== slab) {
+      this.viewed = slab;
+      this.view = new DataView(slab.buffer, slab.byteOffset, slab.length);
+    }
+    return this.view;
   }
 
   private line(bytes: Buffer, out: DecodeOutput<FlowOutput>[]): void {

@@ -56,39 +56,6 @@ export function parseV4(s: string, from: number, to: number): number {
   return n * 256 + octet;
 }
 
-/**
- * The class of a dotted-quad IPv4 address in `b[from, to)` (as `parseV4` reads it), or null when
- * it is not one. Over bytes and returning a constant string, so a caller reading raw lines neither
- * makes a string nor boxes the 32-bit number.
- */
-export function addressClassV4Bytes(b: Uint8Array, from: number, to: number): AddressClass | null {
-  let n = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = from; i < to; i++) {
-    const c = b[i]!;
-    if (c >= ZERO && c <= NINE) {
-      if (digits === 1 && octet === 0) {
-        return null;
-      }
-      octet = octet * 10 + (c - ZERO);
-      if (octet > 255) {
-        return null;
-      }
-      digits++;
-    } else if (c === DOT && digits > 0 && dots < 3) {
-      n = n * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else {
-      return null;
-    }
-  }
-  return digits === 0 || dots !== 3 ? null : classifyV4(n * 256 + octet);
-}
-
 /** Top `bits` bits of `n` equal those of `base` (both unsigned 32-bit). */
 function inPrefix(n: number, base: number, bits: number): boolean {
   const shift = 32 - bits;
@@ -100,7 +67,7 @@ function inPrefix(n: number, base: number, bits: number): boolean {
  * (carrier-grade NAT), RFC 3927 link-local, RFC 5737 documentation, RFC 5771 multicast, RFC 1112
  * reserved (240/4), RFC 919 limited broadcast; everything else is public.
  */
-function classifyV4(n: number): AddressClass {
+export function classifyV4(n: number): AddressClass {
   const a = n >>> 24;
   switch (a) {
     case 0:
@@ -271,8 +238,13 @@ export function addressClass(ip: string | null): AddressClass | null {
   if (n >= 0) {
     return classifyV4(n);
   }
-  if (ip.indexOf(':') < 0 || isIP(ip) !== 6 || !parseV6(ip)) {
+  if (ip.indexOf(':') < 0 || isIP(ip) !== 6) {
     return null;
   }
-  return classifyV6();
+  return addressClassV6(ip);
+}
+
+/** The class of an address `net.isIP` accepted as IPv6 (null if it cannot be read). */
+export function addressClassV6(ip: string): AddressClass | null {
+  return parseV6(ip) ? classifyV6() : null;
 }
