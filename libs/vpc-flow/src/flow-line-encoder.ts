@@ -74,7 +74,8 @@ function plainString(s: string): Uint8Array {
 
 // Enrichment values as the Avro bytes of their nullable union, computed once from the tables.
 const PROTOCOLS = Array.from({ length: 256 }, (_, n) => nullableString(IP_PROTOCOLS.get(n) ?? null));
-const PORTS = new Map([...WELL_KNOWN_PORTS].map(([port, name]) => [port, nullableString(name)]));
+/** By port, every port 0–65535 (null where the table has no name): an array read, no hashing. */
+const PORTS = Array.from({ length: 65536 }, (_, port) => nullableString(WELL_KNOWN_PORTS.get(port) ?? null));
 const CLASS_NAMES: readonly AddressClass[] = [
   'private',
   'public',
@@ -93,7 +94,7 @@ const DIRECTIONS = new Map<string | null, Uint8Array>(
   ['ingress', 'egress', 'internal', 'external'].map((d) => [d, nullableString(d)]),
 );
 const MAX_ENRICHMENT = Math.max(
-  ...[...PROTOCOLS, ...PORTS.values(), ...CLASSES.values(), ...DIRECTIONS.values()].map((b) => b.length),
+  ...[...PROTOCOLS, ...PORTS, ...CLASSES.values(), ...DIRECTIONS.values()].map((b) => b.length),
 );
 
 function put(o: Buffer, pos: number, x: Uint8Array): number {
@@ -371,13 +372,11 @@ export function compileLineEncoder(
         break;
       case 'duration_seconds':
         code.push(
-          `if (${start} < 0 || ${endTime} < 0) { o[pos++] = 0; } else { o[pos++] = 2; pos = writeLong(o, pos, ${endTime} - ${start}); }`,
+          `if (${start} < 0 || ${endTime} < 0) { o[pos++] = 0; } else { o[pos++] = 2; n = ${endTime} - ${start}; if (n >= 0 && n < 1073741824) { ${varint('n', 2 ** 30)} } else { pos = writeLong(o, pos, n); } }`,
         );
         break;
       case 'dstport_service':
-        code.push(
-          `pos = put(o, pos, ${num('dstport')} < 0 ? NULL : (PORTS.get(${num('dstport')}) ?? NULL));`,
-        );
+        code.push(`pos = put(o, pos, ${num('dstport')} < 0 ? NULL : PORTS[${num('dstport')}]);`);
         break;
       case 'srcaddr_class':
         code.push(`pos = put(o, pos, CLASSES.get(${cls('srcaddr')}) ?? NULL);`);
