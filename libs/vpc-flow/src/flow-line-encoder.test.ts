@@ -9,6 +9,7 @@ import {
   type DecodeOutput,
   type FlowFieldDef,
   type ObjectContext,
+  type ObjectKeyInfo,
 } from '@lake/schemas';
 import { FlowAvroMessage, VpcFlowLineDecoder, encodeFlow, type FlowOutput } from './vpc-flow.decoder';
 
@@ -16,35 +17,30 @@ import { FlowAvroMessage, VpcFlowLineDecoder, encodeFlow, type FlowOutput } from
 // general path (record mode, what the `decode` command prints) makes of the same lines, and its
 // dead letters the same.
 
+/** What a key says; nothing unless given. */
+const keyInfo = (given: Partial<ObjectKeyInfo>): ObjectKeyInfo => ({
+  kind: 'VPCFLOWLOGS',
+  accountId: null,
+  region: null,
+  organizationId: null,
+  flowLogId: null,
+  deliveredAt: null,
+  prefix: null,
+  compressed: true,
+  ...given,
+});
 const context: ObjectContext = {
   bucket: 'logs',
   key: 'AWSLogs/123456789010/vpcflowlogs/us-east-1/2024/05/01/123456789010_vpcflowlogs_us-east-1_fl-1_20240501T1205Z_x.log.gz',
-  keyInfo: {
-    kind: 'VPCFLOWLOGS',
+  keyInfo: keyInfo({
     accountId: '123456789010',
     region: 'us-east-1',
-    organizationId: null,
     flowLogId: 'fl-1',
     deliveredAt: 1714565100000,
-    prefix: null,
-    compressed: true,
-  },
+  }),
 };
 /** A key that says nothing (nulls in the record) and is not ASCII. */
-const bareContext: ObjectContext = {
-  bucket: 'bücket',
-  key: 'exports/flüsse.log',
-  keyInfo: {
-    kind: 'VPCFLOWLOGS',
-    accountId: null,
-    region: null,
-    organizationId: null,
-    flowLogId: null,
-    deliveredAt: null,
-    prefix: null,
-    compressed: false,
-  },
-};
+const bareContext: ObjectContext = { bucket: 'bücket', key: 'exports/flüsse.log', keyInfo: keyInfo({}) };
 
 /** mulberry32: a small seeded generator, so a failure can be replayed. */
 function random(seed: number): () => number {

@@ -31,8 +31,9 @@ export interface VpcFlowDecoderOptions {
    */
   headerless?: boolean;
   /**
-   * Clean lines come out as the Avro body of their record (`FlowAvroBody`), written straight from
-   * the line's bytes; other lines as records (`FlowDecoded`), as without this option.
+   * Clean lines come out as the finished Avro messages of their records (`FlowAvroMessage`),
+   * written straight from the line's bytes into the context's arena; other lines as records
+   * (`FlowDecoded`), as without this option (the `decode` command prints records).
    */
   avro?: boolean;
 }
