@@ -36,7 +36,7 @@ const KEY =
   'AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/05/01/111122223333_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20240501T1205Z_b3e4c5d6.log.gz';
 
 /** The flow-parser's node flags in production (NODE_OPTIONS in deploy/k8s/flow-parser.yaml). */
-const FLOW_PARSER_NODE_ARGS = ['--max-old-space-size=128'];
+const FLOW_PARSER_NODE_ARGS = ['--max-semi-space-size=8', '--max-old-space-size=128'];
 
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 const fmt = (n: number) => n.toLocaleString('en-US');
