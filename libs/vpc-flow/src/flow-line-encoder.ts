@@ -23,7 +23,8 @@ import type { Column, FlowFamily } from './flow-header';
  * leaves to it), or NO_ROOM when `o` has too little room left. Clean means what it means for the
  * compiled line parser (flow-line-parser.ts): the caller checked the bytes are ASCII; fields
  * separated by exactly one space, no white space around the line, the header's field count, numbers
- * of at most 15 digits within their ranges, IP addresses.
+ * of at most 15 digits within their ranges, IP addresses; here also fields under 8 KiB and an event
+ * time that is an Avro long (the general path's encoding refuses a larger one).
  */
 export type LineEncoder = (
   b: Buffer,
