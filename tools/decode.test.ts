@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { cloudTrailEventSchema, flowRecordSchema } from '@lake/schemas';
+import { cloudTrailEventSchema, deadLetterSchema, flowRecordSchema } from '@lake/schemas';
 
 const ROOT = join(__dirname, '..');
 const run = (...args: string[]) =>
@@ -57,6 +57,10 @@ describe('decode command', () => {
     assert.equal(letter!['reason'], 'NOT_A_NUMBER');
     assert.equal(letter!['position'], 3);
     assert.equal(letter!['payload'], '2 10.0.0.1 http');
+    // Exactly the DeadLetter Avro record's fields, as the parser would publish it.
+    assert.deepEqual(Object.keys(letter!).sort(), names(deadLetterSchema));
+    assert.equal(letter!['service'], 'flow-parser');
+    assert.equal(letter!['payloadTruncated'], false);
   });
 
   it('prints Insights records and a parsed digest', () => {

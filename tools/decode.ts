@@ -8,14 +8,13 @@
  * The S3 key (default: the file's path, or its name) decides the format and fills the fields taken
  * from the key (account, region, flow-log id). Exit code: 0, or 1 when any dead letter was printed.
  */
-import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCloudTrailDecoder, decodeCloudTrail, mapInsightRecord, parseDigest } from '@lake/cloudtrail';
 import { classifyKey } from '@lake/object-keys';
 import { decodeObject, decodeSpooled } from '@lake/parser-core';
-import type { DecodeIssue, DecodeOutput, Decoder, ObjectContext } from '@lake/schemas';
+import type { DeadLetter, DecodeIssue, DecodeOutput, Decoder, ObjectContext } from '@lake/schemas';
 import { createVpcFlowDecoder, decodeParquetFlow, type FlowDecoded } from '@lake/vpc-flow';
 
 type Kind = 'flow' | 'cloudtrail' | 'insight' | 'digest' | 'parquet';
@@ -74,16 +73,28 @@ const decodeDigest: Decoder<unknown> = async function* (source) {
   }
 };
 
-function letterJson(issue: DecodeIssue, context: ObjectContext): string {
+/** Where the parsers cut a dead letter's original bytes (DEAD_LETTER_PAYLOAD_LIMIT's default). */
+const PAYLOAD_LIMIT = 65_536;
+
+/**
+ * A dead letter as the parser publishes it, with the DeadLetter Avro schema's field names; `payload`
+ * (Avro bytes) in Avro's JSON encoding, one code point per byte, which reads as the line itself
+ * when it is ASCII.
+ */
+function letterJson(issue: DecodeIssue, context: ObjectContext, service: string): string {
   const payload = issue.payload;
-  return JSON.stringify({
+  const letter: DeadLetter = {
+    service,
+    bucket: context.bucket,
     key: context.key,
     position: issue.position,
     reason: issue.reason,
     message: issue.message,
-    payload: payload && isUtf8(payload) ? payload.toString('utf8') : null,
-    payload_base64: payload ? payload.toString('base64') : null,
-  });
+    payload: payload ? payload.subarray(0, PAYLOAD_LIMIT) : null,
+    payloadTruncated: payload !== null && payload.length > PAYLOAD_LIMIT,
+    occurredAt: Date.now(),
+  };
+  return JSON.stringify({ ...letter, payload: letter.payload?.toString('latin1') ?? null });
 }
 
 async function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
@@ -111,6 +122,8 @@ async function main(): Promise<number> {
     insight: createCloudTrailDecoder(mapInsightRecord) as Decoder<unknown>,
     digest: decodeDigest,
   };
+  // The service whose dead letter this would be.
+  const service = kind === 'flow' || kind === 'parquet' ? 'flow-parser' : 'cloudtrail-parser';
   let letters = 0;
   const batches =
     kind === 'parquet'
@@ -127,7 +140,7 @@ async function main(): Promise<number> {
         out += `${JSON.stringify(value)}\n`;
       } else {
         letters++;
-        err += `${letterJson(o.issue, context)}\n`;
+        err += `${letterJson(o.issue, context, service)}\n`;
       }
     }
     if (out) {

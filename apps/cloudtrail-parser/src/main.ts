@@ -35,6 +35,7 @@ function tagged<T, K extends Decoded['type']>(decoder: Decoder<T>, type: K): Dec
 
 async function main(config: CloudTrailParserConfig): Promise<void> {
   const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, pretty: process.stdout.isTTY });
+  const metrics = createMetricsRegistry(SERVICE);
   const service = await buildParserService({
     service: SERVICE,
     kinds: ['CLOUDTRAIL', 'CLOUDTRAIL_INSIGHT', 'CLOUDTRAIL_DIGEST'],
@@ -42,7 +43,11 @@ async function main(config: CloudTrailParserConfig): Promise<void> {
     decodersByKind: { CLOUDTRAIL_INSIGHT: tagged(decodeInsights, 'insight') },
     s3Decoders: (s3) => ({
       CLOUDTRAIL_DIGEST: tagged(
-        createDigestVerifier({ s3, publicKeysPem: pemBlocks(config.CLOUDTRAIL_DIGEST_PUBLIC_KEYS) }),
+        createDigestVerifier({
+          s3,
+          publicKeysPem: pemBlocks(config.CLOUDTRAIL_DIGEST_PUBLIC_KEYS),
+          metrics,
+        }),
         'digest',
       ),
     }),
@@ -63,7 +68,7 @@ async function main(config: CloudTrailParserConfig): Promise<void> {
     ],
     config,
     logger,
-    metrics: createMetricsRegistry(SERVICE),
+    metrics,
   });
   const shutdown = createShutdown(service.closers, logger, (clean) => process.exit(clean ? 0 : 1));
   process.on('SIGTERM', shutdown);

@@ -80,7 +80,7 @@ describe('backfill', () => {
   });
   after(() => t.stop());
 
-  it('publishes 10,000 objects exactly once across a kill and a restart, showing progress', async () => {
+  it('publishes 10,000 objects once across a kill and a restart (Postgres exactly once), showing progress', async () => {
     const args = [
       '--bucket',
       t.names.bucket,
@@ -128,11 +128,15 @@ describe('backfill', () => {
     const rows = await t.recorded(t.names.bucket);
     assert.equal(rows.length, keys.length, 'one row per object in Postgres');
     assert.deepEqual(rows.map((r) => r.key).sort(), [...keys].sort());
-    assert.equal(
-      await t.topicCount(t.names.topics.objectEvents),
-      keys.length,
-      'one Kafka message per object',
-    );
+    // Kafka holds every object. A kill inside the one window the README names (Kafka acknowledged a
+    // batch, Postgres had not committed it) publishes that batch again on the restart, so the
+    // topic may hold at most one batch (250) twice; the sink's idempotent writes absorb it. Any
+    // other kill point leaves exactly one message per object.
+    const messages = await t.readTopic(t.names.topics.objectEvents, () => null);
+    const inKafka = new Set(messages.map((m) => m.key));
+    assert.deepEqual([...inKafka].sort(), keys.map((k) => `${t.names.bucket}/${k}`).sort());
+    const twice = messages.length - keys.length;
+    assert.ok(twice <= 250, `${twice} objects published twice: more than the batch in flight at the kill`);
 
     // A third run of the same command: the run is finished; a new run id lists again and publishes nothing.
     const third = new BackfillRun([...args, '--run-id', 'again'], env);
@@ -140,6 +144,6 @@ describe('backfill', () => {
     assert.ok(
       third.lines.some((l) => /: 10001 listed, 0 published, 10000 published before, 1 skipped$/.test(l)),
     );
-    assert.equal(await t.topicCount(t.names.topics.objectEvents), keys.length);
+    assert.equal(await t.topicCount(t.names.topics.objectEvents), messages.length, 'nothing more published');
   });
 });

@@ -80,10 +80,15 @@ describe('CloudTrail digest verification, end to end', () => {
       JSON.stringify({
         Records: [{ eventTime: '2024-05-01T12:00:00Z', eventID: `ev-${id}`, eventName: 'ListBuckets' }],
       });
-    const [a, b] = ['AAAAAAAA11111111', 'BBBBBBBB22222222'];
+    const [a, b, d] = ['AAAAAAAA11111111', 'BBBBBBBB22222222', 'DDDDDDDD44444444'];
     await harness.upload(logKey(a), gzipSync(log(a)));
     // The file in S3 is not the one the digest hashed: tampered after delivery.
     await harness.upload(logKey(b), gzipSync(log(b).replace('ListBuckets', 'DeleteBucket')));
+    // A byte of the compressed file flipped after delivery: it no longer inflates (CRC), so its
+    // content cannot match what the digest hashed.
+    const damaged = gzipSync(log(d));
+    damaged[Math.floor(damaged.length / 2)]! ^= 0xff;
+    await harness.upload(logKey(d), damaged);
 
     const d1 = makeDigest({
       key: digestKey('120000'),
@@ -97,6 +102,7 @@ describe('CloudTrail digest verification, end to end', () => {
       logFiles: [
         { key: logKey(b), hash: sha256(log(b)) },
         { key: logKey('CCCCCCCC33333333'), hash: sha256('never delivered') },
+        { key: logKey(d), hash: sha256(log(d)) },
       ],
       previous: d1,
     });
@@ -126,7 +132,7 @@ describe('CloudTrail digest verification, end to end', () => {
 
     const rows = await waitFor('a check for every digest and listed log file', async () => {
       const items = await harness.allPages('/v1/cloudtrail/digest-checks', { limit: 100 });
-      return items.length >= 7 ? items : undefined;
+      return items.length >= 8 ? items : undefined;
     });
     const status = (digest: Made, logFile = '') =>
       rows.find((r) => r['digest_key'] === digest.key && r['log_file_key'] === logFile);
@@ -138,15 +144,28 @@ describe('CloudTrail digest verification, end to end', () => {
     assert.equal(status(d2)!['chain_status'], 'ok');
     assert.equal(status(d2, logKey(b))!['status'], 'hash_mismatch');
     assert.equal(status(d2, logKey('CCCCCCCC33333333'))!['status'], 'missing');
+    assert.equal(status(d2, logKey(d))!['status'], 'hash_mismatch');
+    assert.match(String(status(d2, logKey(d))!['detail']), /the content cannot be read: GZIP_CORRUPT/);
     assert.equal(status(d3)!['status'], 'chain_break');
     assert.equal(status(d3)!['signature_status'], 'ok');
     assert.equal(status(d4)!['status'], 'signature_invalid');
-    assert.equal(rows.length, 7);
+    assert.equal(rows.length, 8);
+    // Counted in metrics, by item and status, as stored.
+    const parser = harness.service('cloudtrail-parser');
+    assert.equal(await parser.counter('lake_cloudtrail_digest_checks_total'), 8);
+    assert.equal(
+      await parser.counter('lake_cloudtrail_digest_checks_total{item="LOG_FILE",status="hash_mismatch"'),
+      2,
+    );
+    assert.equal(
+      await parser.counter('lake_cloudtrail_digest_checks_total{item="DIGEST",status="chain_break"'),
+      1,
+    );
 
     const broken = await harness.api
       .get('/v1/cloudtrail/digest-checks')
       .query({ status: 'hash_mismatch' })
       .expect(200);
-    assert.equal((broken.body as { items: unknown[] }).items.length, 1);
+    assert.equal((broken.body as { items: unknown[] }).items.length, 2);
   });
 });

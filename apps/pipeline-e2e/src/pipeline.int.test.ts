@@ -297,6 +297,20 @@ describe('pipeline end to end', () => {
       return mine.length >= 2 ? mine : undefined;
     });
     assert.deepEqual(goodLines.map((r) => r['source_line']).sort(), [2, 4]);
+    // Read again (object events redelivered), the objects give the same dead letters, stored once.
+    const lettersBefore = await harness.metric('sink', 'lake_sink_rows_replayed_total{table="dead_letters"');
+    await harness.replayObjectEvents();
+    await waitFor('the replayed dead letters to reach the sink', async () =>
+      (await harness.metric('sink', 'lake_sink_rows_replayed_total{table="dead_letters"')) >=
+      lettersBefore + 2
+        ? true
+        : undefined,
+    );
+    const again = await allPages('/v1/dead-letters', { from: '2000-01-01T00:00:00Z', limit: 100 });
+    assert.deepEqual(
+      again.map((l) => l['id']),
+      letters.map((l) => l['id']),
+    );
     for (const [app, s] of harness.services) {
       assert.equal((await fetch(`${s.baseUrl}/health`)).status, 200, `${app} healthy`);
     }

@@ -228,6 +228,21 @@ describe('export (CSV, NDJSON)', () => {
     }
   });
 
+  it('documents CSV and NDJSON next to the JSON page in the OpenAPI document of export routes only', async () => {
+    const doc = (await t.get('/openapi.json', {})).json<{
+      paths: Record<string, { get?: { responses: Record<string, { content?: Record<string, unknown> }> } }>;
+    }>();
+    const types = (path: string) => Object.keys(doc.paths[path]?.get?.responses['200']?.content ?? {}).sort();
+    for (const path of ['/v1/flows', '/v1/cloudtrail/events', '/v1/dead-letters', '/v1/tgw/flows']) {
+      assert.deepEqual(types(path), ['application/json', 'application/x-ndjson', 'text/csv'], path);
+    }
+    assert.deepEqual(types('/v1/flows/top-talkers'), ['application/json']);
+    // The JSON page is still serialized by its schema: no column outside it leaks out.
+    const page = await t.get('/v1/flows', { ...DAY, limit: 1 });
+    assert.match(String(page.headers['content-type']), /^application\/json/);
+    assert.deepEqual(Object.keys(page.json<Record<string, unknown>>()).sort(), ['items', 'nextCursor']);
+  });
+
   it('exports every list endpoint with the rows its JSON pages hold', async () => {
     await t.db.pool.query(
       `INSERT INTO cloudtrail_events (event_time, source_bucket, source_key, record_index, event_name,

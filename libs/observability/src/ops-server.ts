@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { HealthRegistry } from './health';
@@ -14,7 +14,10 @@ export async function buildOpsServer(deps: {
   metrics: Registry;
 }): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = deps.logger.child({ component: 'ops' });
-  const app: FastifyInstance = Fastify({ loggerInstance, disableRequestLogging: true });
+  const app: FastifyInstance = Fastify({
+    loggerInstance,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   await app.register(ops, { health: deps.health, metrics: deps.metrics });
   return app;
 }

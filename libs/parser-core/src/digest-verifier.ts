@@ -2,23 +2,34 @@ import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { digestSigningString, parseDigest, sha256Hex, verifyDigestSignature } from '@lake/cloudtrail';
 import { S3AdapterError, type S3Store } from '@lake/s3';
+import { counter, type Registry } from '@lake/observability';
 import type { DecodeOutput, Decoder, DigestCheck, ObjectContext } from '@lake/schemas';
-import { decompress } from './decompress';
+import { ObjectDecodeError, decompress } from './decompress';
 
 export interface DigestVerifierSettings {
   s3: S3Store;
   /** PEM public keys of the trail's region (AWS rotates them); none: signatures are not checked. */
   publicKeysPem: string[];
+  metrics: Registry;
 }
 
-/** SHA-256 (hex) of an object's content after gunzip; null when the object does not exist. */
-async function hashObject(s3: S3Store, bucket: string, key: string): Promise<string | null> {
+/** What reading a listed object gave: the SHA-256 (hex) of its content after gunzip, or why not. */
+type Hashed =
+  | { hash: string }
+  | { missing: true }
+  /** The content cannot be read back: a damaged gzip (so not what was hashed) or no permission. */
+  | { unreadable: string; damaged: boolean };
+
+async function hashObject(s3: S3Store, bucket: string, key: string): Promise<Hashed> {
   let body: Readable;
   try {
     body = (await s3.getObjectStream(bucket, key)).body;
   } catch (err) {
     if (err instanceof S3AdapterError && err.code === 'OBJECT_MISSING') {
-      return null;
+      return { missing: true };
+    }
+    if (err instanceof S3AdapterError && !err.retriable) {
+      return { unreadable: `${err.code}: ${err.message}`, damaged: false };
     }
     throw err;
   }
@@ -27,10 +38,34 @@ async function hashObject(s3: S3Store, bucket: string, key: string): Promise<str
     for await (const chunk of decompress(body, key.endsWith('.gz'))) {
       hash.update(chunk);
     }
+  } catch (err) {
+    if (err instanceof ObjectDecodeError) {
+      return { unreadable: `${err.reason}: ${err.message}`, damaged: true };
+    }
+    throw err;
   } finally {
     body.destroy();
   }
-  return hash.digest('hex');
+  return { hash: hash.digest('hex') };
+}
+
+/** The check of one listed log file: ok, missing, hash_mismatch (also a damaged gzip) or unreadable. */
+function logFileStatus(expected: string, got: Hashed): { status: string; detail: string | null } {
+  if ('missing' in got) {
+    return { status: 'missing', detail: null };
+  }
+  if ('unreadable' in got) {
+    // A gzip that no longer inflates was changed after the digest hashed its content.
+    return got.damaged
+      ? {
+          status: 'hash_mismatch',
+          detail: `expected ${expected}, the content cannot be read: ${got.unreadable}`,
+        }
+      : { status: 'unreadable', detail: got.unreadable };
+  }
+  return got.hash === expected
+    ? { status: 'ok', detail: null }
+    : { status: 'hash_mismatch', detail: `expected ${expected}, found ${got.hash}` };
 }
 
 /**
@@ -43,6 +78,12 @@ async function hashObject(s3: S3Store, bucket: string, key: string): Promise<str
  */
 export function createDigestVerifier(settings: DigestVerifierSettings): Decoder<DigestCheck> {
   const { s3, publicKeysPem } = settings;
+  const counted = counter(
+    settings.metrics,
+    'lake_cloudtrail_digest_checks_total',
+    'Digest verification results: item DIGEST or LOG_FILE, by status',
+    ['item', 'status'],
+  );
   return async function* verifyDigest(source: AsyncIterable<Buffer>, context: ObjectContext) {
     const parts: Buffer[] = [];
     for await (const chunk of source) {
@@ -71,24 +112,29 @@ export function createDigestVerifier(settings: DigestVerifierSettings): Decoder<
       digestStartTime: digest.digestStartTime,
       digestEndTime: digest.digestEndTime,
     };
-    const checks: DecodeOutput<DigestCheck>[] = [];
     for (const file of digest.logFiles) {
-      const actual = await hashObject(s3, file.s3Bucket, file.s3Object);
-      const status = actual === null ? 'missing' : actual === file.hashValue ? 'ok' : 'hash_mismatch';
-      checks.push({
-        ok: true,
-        value: {
-          ...base,
-          item: 'LOG_FILE',
-          logFileBucket: file.s3Bucket,
-          logFileKey: file.s3Object,
-          status,
-          chainStatus: null,
-          signatureStatus: null,
-          detail: status === 'hash_mismatch' ? `expected ${file.hashValue}, found ${actual}` : null,
-          checkedAt: Date.now(),
+      const { status, detail } = logFileStatus(
+        file.hashValue,
+        await hashObject(s3, file.s3Bucket, file.s3Object),
+      );
+      counted.inc({ item: 'LOG_FILE', status });
+      // One check at a time: the pipeline heartbeats between them, however many files are listed.
+      yield [
+        {
+          ok: true,
+          value: {
+            ...base,
+            item: 'LOG_FILE',
+            logFileBucket: file.s3Bucket,
+            logFileKey: file.s3Object,
+            status,
+            chainStatus: null,
+            signatureStatus: null,
+            detail,
+            checkedAt: Date.now(),
+          },
         },
-      });
+      ];
     }
 
     let chainStatus: string;
@@ -101,14 +147,19 @@ export function createDigestVerifier(settings: DigestVerifierSettings): Decoder<
         digest.previousDigestS3Bucket ?? context.bucket,
         digest.previousDigestS3Object,
       );
-      chainStatus =
-        previous === null
-          ? 'previous_missing'
-          : previous === digest.previousDigestHashValue
-            ? 'ok'
-            : 'chain_break';
-      if (chainStatus === 'chain_break') {
-        chainDetail = `previous digest hashes to ${previous}, the digest says ${digest.previousDigestHashValue}`;
+      if ('missing' in previous) {
+        chainStatus = 'previous_missing';
+      } else if ('unreadable' in previous && !previous.damaged) {
+        chainStatus = 'previous_unreadable';
+        chainDetail = previous.unreadable;
+      } else if ('hash' in previous && previous.hash === digest.previousDigestHashValue) {
+        chainStatus = 'ok';
+      } else {
+        chainStatus = 'chain_break';
+        chainDetail =
+          'hash' in previous
+            ? `previous digest hashes to ${previous.hash}, the digest says ${digest.previousDigestHashValue}`
+            : `the previous digest cannot be read: ${previous.unreadable}`;
       }
     }
 
@@ -131,20 +182,22 @@ export function createDigestVerifier(settings: DigestVerifierSettings): Decoder<
     const chainOk = chainStatus === 'ok' || chainStatus === 'chain_start';
     const signatureOk = signatureStatus === 'ok' || signatureStatus === 'unchecked';
     const status = !chainOk ? chainStatus : !signatureOk ? `signature_${signatureStatus}` : 'ok';
-    checks.push({
-      ok: true,
-      value: {
-        ...base,
-        item: 'DIGEST',
-        logFileBucket: null,
-        logFileKey: null,
-        status,
-        chainStatus,
-        signatureStatus,
-        detail: chainDetail,
-        checkedAt: Date.now(),
+    counted.inc({ item: 'DIGEST', status });
+    yield [
+      {
+        ok: true,
+        value: {
+          ...base,
+          item: 'DIGEST',
+          logFileBucket: null,
+          logFileKey: null,
+          status,
+          chainStatus,
+          signatureStatus,
+          detail: chainDetail,
+          checkedAt: Date.now(),
+        },
       },
-    });
-    yield checks;
+    ];
   };
 }

@@ -180,6 +180,10 @@ export class ObjectParser<T> {
         }
         if (pendingCount >= this.settings.batchSize) {
           await flush();
+        } else {
+          // Slow decoders (a digest hashes each listed file) stay in the group between flushes;
+          // kafkajs sends a heartbeat only once its interval has passed.
+          await heartbeat();
         }
       }
       await flush();

@@ -89,4 +89,40 @@ describe('BulkInsert', () => {
     assert.equal(staged, 150);
     assert.equal(await countOf(pool, `SELECT count(*) AS n FROM ${bulk.stagingTable}`), 0);
   });
+
+  it('stores NUL in text and the escapes jsonb refuses as U+FFFD, by COPY and by array parameters', async () => {
+    await pool.query('CREATE TABLE docs (k bigint PRIMARY KEY, text text, doc jsonb)');
+    interface Doc {
+      k: number;
+      text: string;
+      doc: unknown;
+    }
+    const docs = new BulkInsert<Doc>(
+      'docs',
+      [
+        { name: 'k', pgType: 'bigint', get: (d) => d.k },
+        { name: 'text', pgType: 'text', get: (d) => d.text },
+        { name: 'doc', pgType: 'jsonb', get: (d) => d.doc },
+      ],
+      ['k'],
+      10,
+    );
+    const make = (from: number, n: number): Doc[] =>
+      Array.from({ length: n }, (_, i) => ({
+        k: from + i,
+        text: `a\u0000b\t${i}`,
+        // An object with NUL and a lone surrogate, and JSON text with the escape.
+        doc: i % 2 === 0 ? { agent: 'x\u0000y', s: '\ud800' } : '{"agent":"x\\u0000y"}',
+      }));
+    assert.equal(await withTransaction(pool, (c) => docs.insert(c, make(0, 4))), 4); // array parameters
+    assert.equal(await withTransaction(pool, (c) => docs.insert(c, make(100, 20))), 20); // COPY
+    const { rows: stored } = await pool.query<{ k: string; text: string; doc: unknown }>(
+      'SELECT k, text, doc FROM docs WHERE k IN (0, 1, 100, 101) ORDER BY k',
+    );
+    for (const row of stored) {
+      const i = Number(row.k) % 100;
+      assert.equal(row.text, `a\ufffdb\t${i}`);
+      assert.deepEqual(row.doc, i % 2 === 0 ? { agent: 'x\ufffdy', s: '\ufffd' } : { agent: 'x\ufffdy' });
+    }
+  });
 });

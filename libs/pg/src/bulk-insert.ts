@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { storable } from './pg-safe';
 
 export interface ColumnSpec<R> {
   name: string;
@@ -10,7 +11,7 @@ export interface ColumnSpec<R> {
   get: (row: R) => unknown;
 }
 
-/** Text-format COPY escaping (PostgreSQL "COPY", File Formats > Text Format). */
+/** Text-format COPY escaping (PostgreSQL "COPY", File Formats > Text Format); NUL becomes U+FFFD (see pg-safe). */
 function copyText(value: unknown): string {
   if (value === null || value === undefined) {
     return '\\N';
@@ -27,8 +28,13 @@ function copyText(value: unknown): string {
   } else {
     text = JSON.stringify(value);
   }
-  return /[\\\t\n\r]/.test(text)
-    ? text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+  return /[\\\t\n\r\0]/.test(text)
+    ? text
+        .replace(/\\/g, '\\\\')
+        .replace(/\t/g, '\\t')
+        .replace(/\n/g, '\\n')
+        .replace(/\r/g, '\\r')
+        .replace(/\0/g, '\ufffd')
     : text;
 }
 
@@ -40,7 +46,9 @@ function* copyLines<R>(columns: readonly ColumnSpec<R>[], rows: readonly R[]): G
   for (const row of rows) {
     let line = '';
     for (let c = 0; c < columns.length; c++) {
-      line += (c === 0 ? '' : '\t') + copyText(columns[c]!.get(row));
+      const column = columns[c]!;
+      const value = column.get(row);
+      line += (c === 0 ? '' : '\t') + copyText(column.pgType === 'jsonb' ? storable(value, 'jsonb') : value);
     }
     chunk += `${line}\n`;
     if (chunk.length > 1 << 16) {
@@ -96,7 +104,11 @@ export class BulkInsert<R> {
   ) {
     const names = columns.map((c) => `"${c.name}"`).join(', ');
     const params = columns.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(', ');
-    const conflict = `ON CONFLICT (${conflictTarget.map((c) => `"${c}"`).join(', ')}) DO NOTHING`;
+    // No target: a row that collides on any unique key of the table is skipped.
+    const conflict =
+      conflictTarget.length > 0
+        ? `ON CONFLICT (${conflictTarget.map((c) => `"${c}"`).join(', ')}) DO NOTHING`
+        : 'ON CONFLICT DO NOTHING';
     this.sql = withAfter(
       `INSERT INTO "${table}" (${names}) SELECT * FROM unnest(${params}) ${conflict}`,
       after,
@@ -139,7 +151,8 @@ export class BulkInsert<R> {
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
       for (let c = 0; c < this.columns.length; c++) {
-        arrays[c]![r] = this.columns[c]!.get(row);
+        const column = this.columns[c]!;
+        arrays[c]![r] = storable(column.get(row), column.pgType);
       }
     }
     const res = await client.query(this.sql, arrays);

@@ -1,8 +1,7 @@
 import type pg from 'pg';
-import { decodeCursor } from './cursor';
-import { page, type Page } from './flow-records.queries';
+import { KeysetList, type KeyColumn, type Page } from './keyset-list';
 import { Where } from './query-builder';
-import { streamQuery, type RowStream } from './stream-query';
+import type { RowStream } from './stream-query';
 
 export interface CloudTrailFilter {
   from: Date;
@@ -53,29 +52,33 @@ const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${
 
 export type CloudTrailRow = Record<string, unknown> & { event_time: Date };
 
+/** The order of CloudTrail events and Insights lists: time, then the record's place in its file. */
+export const EVENT_KEY: readonly KeyColumn[] = [
+  { name: 'event_time', kind: 'time' },
+  { name: 'source_bucket', kind: 'text' },
+  { name: 'source_key', kind: 'text' },
+  { name: 'record_index', kind: 'int' },
+];
+
 /** Read side of `cloudtrail_events`. */
 export class CloudTrailEventsQueries {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly rows: KeysetList<CloudTrailRow>;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.rows = new KeysetList(pool, 'cloudtrail_events', EVENT_KEY);
+  }
 
   async list(f: CloudTrailFilter): Promise<Page<CloudTrailRow>> {
-    const { sql, w } = this.select(f);
-    const { rows } = await this.pool.query<CloudTrailRow>(`${sql} LIMIT ${w.param(f.limit + 1)}`, w.params);
-    return page(rows, f.limit, (r) => [
-      r.event_time.toISOString(),
-      r['source_bucket'] as string,
-      r['source_key'] as string,
-      Number(r['record_index']),
-    ]);
+    return this.rows.page(this.where(f), f.cursor, f.limit);
   }
 
   /** Every matching row, in page order (from `cursor` when given), through a server-side cursor. */
   async stream(f: Omit<CloudTrailFilter, 'limit'>): Promise<RowStream> {
-    const { sql, w } = this.select(f);
-    return streamQuery(this.pool, sql, w.params);
+    return this.rows.stream(this.where(f), f.cursor);
   }
 
-  private select(f: Omit<CloudTrailFilter, 'limit'>): { sql: string; w: Where } {
-    const w = new Where()
+  private where(f: Omit<CloudTrailFilter, 'limit'>): Where {
+    return new Where()
       .add('event_time >= ?', f.from)
       .add('event_time < ?', f.to)
       .add('event_name = ?', f.eventName)
@@ -89,19 +92,6 @@ export class CloudTrailEventsQueries {
       .add('user_identity_user_name = ?', f.userName)
       .add('read_only = ?', f.readOnly)
       .add('is_error = ?', f.isError);
-    if (f.cursor) {
-      const [t, b, k, i] = decodeCursor(f.cursor, ['string', 'string', 'string', 'number']);
-      w.addMany('(event_time, source_bucket, source_key, record_index) > (?1::timestamptz, ?2, ?3, ?4)', [
-        t,
-        b,
-        k,
-        i,
-      ]);
-    }
-    return {
-      sql: `SELECT * FROM cloudtrail_events ${w.sql()} ORDER BY event_time, source_bucket, source_key, record_index`,
-      w,
-    };
   }
 
   /** One event in full by its eventID (the earliest copy if a trail delivered it twice), or null. */

@@ -8,22 +8,6 @@ import type pg from 'pg';
 import { BulkInsert, type ColumnSpec } from './bulk-insert';
 import { cloudTrailRollupsAfterInsert } from './rollups.repository';
 
-/**
- * JSON text that Postgres jsonb accepts: jsonb refuses the \u0000 escape and unpaired UTF-16
- * surrogate escapes, which JSON.stringify can produce from CloudTrail strings; both become U+FFFD
- * so that one odd value cannot block a whole batch.
- */
-export function jsonbSafe(text: string | null): string | null {
-  if (text === null || !text.includes('\\u')) {
-    return text;
-  }
-  // Only real escapes: the backslash before `u` must not itself be escaped (an even run before it).
-  return text
-    .replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd')
-    .replace(/(?<!\\)((?:\\\\)*)\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})/gi, '$1\\ufffd')
-    .replace(/(?<!\\ud[89ab][0-9a-f]{2})(?<!\\)((?:\\\\)*)\\ud[c-f][0-9a-f]{2}/gi, '$1\\ufffd');
-}
-
 /** The typed sessionContext; null also for the JSON text of older schema versions (kept in user_identity). */
 function session(e: CloudTrailEvent): CloudTrailSessionContext | null {
   const s = e.userIdentity?.sessionContext;
@@ -59,7 +43,7 @@ const IDENTITY_COLUMNS: ColumnSpec<CloudTrailEvent>[] = [
   {
     name: 'user_identity_web_id_federation_attributes',
     pgType: 'jsonb',
-    get: (e) => jsonbSafe(session(e)?.webIdFederationData?.attributes ?? null),
+    get: (e) => session(e)?.webIdFederationData?.attributes ?? null,
   },
   text('user_identity_session_creation_date', (e) => session(e)?.attributes?.creationDate),
   text('user_identity_mfa_authenticated', (e) => session(e)?.attributes?.mfaAuthenticated),
@@ -97,7 +81,7 @@ const COLUMNS: ColumnSpec<CloudTrailEvent>[] = [
   {
     name: 'user_identity',
     pgType: 'jsonb',
-    get: (e) => (e.userIdentity ? jsonbSafe(JSON.stringify(userIdentityAsWritten(e.userIdentity))) : null),
+    get: (e) => (e.userIdentity ? JSON.stringify(userIdentityAsWritten(e.userIdentity)) : null),
   },
   { name: 'user_identity_type', pgType: 'text', get: (e) => e.userIdentity?.type ?? null },
   { name: 'user_identity_arn', pgType: 'text', get: (e) => e.userIdentity?.arn ?? null },
@@ -106,9 +90,9 @@ const COLUMNS: ColumnSpec<CloudTrailEvent>[] = [
   { name: 'user_identity_user_name', pgType: 'text', get: (e) => e.userIdentity?.userName ?? null },
   { name: 'principal', pgType: 'text', get: (e) => e.lake.principal },
   { name: 'is_error', pgType: 'boolean', get: (e) => e.lake.isError },
-  { name: 'request_parameters', pgType: 'jsonb', get: (e) => jsonbSafe(e.requestParameters) },
-  { name: 'response_elements', pgType: 'jsonb', get: (e) => jsonbSafe(e.responseElements) },
-  { name: 'additional_event_data', pgType: 'jsonb', get: (e) => jsonbSafe(e.additionalEventData) },
+  { name: 'request_parameters', pgType: 'jsonb', get: (e) => e.requestParameters },
+  { name: 'response_elements', pgType: 'jsonb', get: (e) => e.responseElements },
+  { name: 'additional_event_data', pgType: 'jsonb', get: (e) => e.additionalEventData },
   { name: 'request_id', pgType: 'text', get: (e) => e.requestID },
   { name: 'read_only', pgType: 'boolean', get: (e) => e.readOnly },
   { name: 'resources', pgType: 'jsonb', get: (e) => (e.resources ? JSON.stringify(e.resources) : null) },
@@ -119,12 +103,12 @@ const COLUMNS: ColumnSpec<CloudTrailEvent>[] = [
   { name: 'shared_event_id', pgType: 'text', get: (e) => e.sharedEventID },
   { name: 'vpc_endpoint_id', pgType: 'text', get: (e) => e.vpcEndpointId },
   { name: 'event_category', pgType: 'text', get: (e) => e.eventCategory },
-  { name: 'service_event_details', pgType: 'jsonb', get: (e) => jsonbSafe(e.serviceEventDetails) },
+  { name: 'service_event_details', pgType: 'jsonb', get: (e) => e.serviceEventDetails },
   { name: 'tls_details', pgType: 'jsonb', get: (e) => (e.tlsDetails ? JSON.stringify(e.tlsDetails) : null) },
   { name: 'session_credential_from_console', pgType: 'text', get: (e) => e.sessionCredentialFromConsole },
-  { name: 'edge_device_details', pgType: 'jsonb', get: (e) => jsonbSafe(e.edgeDeviceDetails) },
-  { name: 'addendum', pgType: 'jsonb', get: (e) => jsonbSafe(e.addendum) },
-  { name: 'other_fields', pgType: 'jsonb', get: (e) => jsonbSafe(e.otherFields) },
+  { name: 'edge_device_details', pgType: 'jsonb', get: (e) => e.edgeDeviceDetails },
+  { name: 'addendum', pgType: 'jsonb', get: (e) => e.addendum },
+  { name: 'other_fields', pgType: 'jsonb', get: (e) => e.otherFields },
   { name: 'key_account_id', pgType: 'text', get: (e) => e.lake.keyAccountId },
   { name: 'key_region', pgType: 'text', get: (e) => e.lake.keyRegion },
   {
@@ -135,7 +119,7 @@ const COLUMNS: ColumnSpec<CloudTrailEvent>[] = [
   },
   ...IDENTITY_COLUMNS,
   { name: 'vpc_endpoint_account_id', pgType: 'text', get: (e) => e.vpcEndpointAccountId ?? null },
-  { name: 'event_context', pgType: 'jsonb', get: (e) => jsonbSafe(e.eventContext ?? null) },
+  { name: 'event_context', pgType: 'jsonb', get: (e) => e.eventContext ?? null },
 ];
 
 /** Writes CloudTrail records to `cloudtrail_events`; idempotent on (event_time, source object, index). */

@@ -1,7 +1,6 @@
 import type { CloudTrailInsight } from '@lake/schemas';
 import type pg from 'pg';
 import { BulkInsert } from './bulk-insert';
-import { jsonbSafe } from './cloudtrail-events.repository';
 
 /** Writes Insights events to `cloudtrail_insights`; idempotent on (event_time, source object, index). */
 export class CloudTrailInsightsRepository {
@@ -36,11 +35,10 @@ export class CloudTrailInsightsRepository {
       {
         name: 'attributions',
         pgType: 'jsonb',
-        get: (e) =>
-          e.insightDetails.attributions ? jsonbSafe(JSON.stringify(e.insightDetails.attributions)) : null,
+        get: (e) => (e.insightDetails.attributions ? JSON.stringify(e.insightDetails.attributions) : null),
       },
-      { name: 'insight_other_fields', pgType: 'jsonb', get: (e) => jsonbSafe(e.insightDetails.otherFields) },
-      { name: 'other_fields', pgType: 'jsonb', get: (e) => jsonbSafe(e.otherFields) },
+      { name: 'insight_other_fields', pgType: 'jsonb', get: (e) => e.insightDetails.otherFields },
+      { name: 'other_fields', pgType: 'jsonb', get: (e) => e.otherFields },
       { name: 'key_account_id', pgType: 'text', get: (e) => e.lake.keyAccountId },
       { name: 'key_region', pgType: 'text', get: (e) => e.lake.keyRegion },
     ],

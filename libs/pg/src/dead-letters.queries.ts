@@ -1,9 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import type pg from 'pg';
-import { decodeCursor } from './cursor';
-import { page, type Page } from './flow-records.queries';
+import { KeysetList, type Page } from './keyset-list';
 import { Where } from './query-builder';
-import { streamQuery, type RowStream } from './stream-query';
+import type { RowStream } from './stream-query';
 
 export interface DeadLetterFilter {
   from: Date;
@@ -31,21 +30,23 @@ export type DeadLetterRow = Record<string, unknown> & {
 
 /** Read side of `dead_letters`. */
 export class DeadLettersQueries {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly rows: KeysetList<DeadLetterRow>;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.rows = new KeysetList(pool, 'dead_letters', [{ name: 'id', kind: 'int' }], {
+      select: STORED_COLUMNS,
+      map: (row) => withPayloadText(row as StoredRow),
+      columns: OUTPUT_COLUMNS,
+    });
+  }
 
   async list(f: DeadLetterFilter): Promise<Page<DeadLetterRow>> {
-    const { sql, w } = this.select(f);
-    const { rows } = await this.pool.query<StoredRow>(`${sql} LIMIT ${w.param(f.limit + 1)}`, w.params);
-    return page(rows.map(withPayloadText), f.limit, (r) => [Number(r.id)]);
+    return this.rows.page(this.where(f), f.cursor, f.limit);
   }
 
   /** Every matching row, in page order (from `cursor` when given), through a server-side cursor. */
   async stream(f: Omit<DeadLetterFilter, 'limit'>): Promise<RowStream> {
-    const { sql, w } = this.select(f);
-    return streamQuery(this.pool, sql, w.params, {
-      columns: OUTPUT_COLUMNS,
-      map: (row) => withPayloadText(row as StoredRow),
-    });
+    return this.rows.stream(this.where(f), f.cursor);
   }
 
   /** Dead letters per service and reason in a time range, most first. */
@@ -59,18 +60,13 @@ export class DeadLettersQueries {
     return { items: rows };
   }
 
-  private select(f: Omit<DeadLetterFilter, 'limit'>): { sql: string; w: Where } {
-    const w = new Where()
+  private where(f: Omit<DeadLetterFilter, 'limit'>): Where {
+    return new Where()
       .add('occurred_at >= ?', f.from)
       .add('occurred_at < ?', f.to)
       .add('service = ?', f.service)
       .add('reason = ?', f.reason)
       .add('key = ?', f.key);
-    if (f.cursor) {
-      const [id] = decodeCursor(f.cursor, ['number']);
-      w.add('id > ?', id);
-    }
-    return { sql: `SELECT ${STORED_COLUMNS.join(', ')} FROM dead_letters ${w.sql()} ORDER BY id`, w };
   }
 }
 

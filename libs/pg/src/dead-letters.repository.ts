@@ -9,7 +9,7 @@ export interface StoredDeadLetter {
   letter: DeadLetter;
 }
 
-/** Keeps dead letters queryable; idempotent on their Kafka coordinates. */
+/** Keeps dead letters queryable; idempotent on their Kafka coordinates and on their place in an object. */
 export class DeadLettersRepository {
   private readonly bulk = new BulkInsert<StoredDeadLetter>(
     'dead_letters',
@@ -27,7 +27,8 @@ export class DeadLettersRepository {
       { name: 'payload_truncated', pgType: 'boolean', get: (d) => d.letter.payloadTruncated },
       { name: 'occurred_at', pgType: 'timestamptz', get: (d) => new Date(d.letter.occurredAt) },
     ],
-    ['kafka_topic', 'kafka_partition', 'kafka_offset'],
+    // Either key: Kafka coordinates, or service + object + position + reason (migration 651).
+    [],
   );
 
   insert(client: pg.ClientBase, letters: readonly StoredDeadLetter[]): Promise<number> {

@@ -1,10 +1,9 @@
 import type { DigestCheck } from '@lake/schemas';
 import type pg from 'pg';
 import { BulkInsert } from './bulk-insert';
-import { decodeCursor } from './cursor';
-import { page, type Page } from './flow-records.queries';
+import { KeysetList, type Page } from './keyset-list';
 import { Where } from './query-builder';
-import { streamQuery, type RowStream } from './stream-query';
+import type { RowStream } from './stream-query';
 
 /** Writes digest verification results; idempotent on the digest and the log file. */
 export class DigestChecksRepository {
@@ -42,44 +41,29 @@ export interface DigestCheckFilter {
 
 export type DigestCheckRow = Record<string, unknown>;
 
-/** Read side of `digest_checks`, newest digest first. */
+/** Read side of `digest_checks`, in digest key order (oldest digest first), log files in key order. */
 export class DigestChecksQueries {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly rows: KeysetList<DigestCheckRow>;
+
+  constructor(pool: pg.Pool) {
+    this.rows = new KeysetList(pool, 'digest_checks', [
+      { name: 'digest_bucket', kind: 'text' },
+      { name: 'digest_key', kind: 'text' },
+      { name: 'log_file_bucket', kind: 'text' },
+      { name: 'log_file_key', kind: 'text' },
+    ]);
+  }
 
   async list(f: DigestCheckFilter): Promise<Page<DigestCheckRow>> {
-    const { sql, w } = this.select(f);
-    const { rows } = await this.pool.query<DigestCheckRow>(`${sql} LIMIT ${w.param(f.limit + 1)}`, w.params);
-    return page(rows, f.limit, (r) => [
-      r['digest_bucket'] as string,
-      r['digest_key'] as string,
-      r['log_file_bucket'] as string,
-      r['log_file_key'] as string,
-    ]);
+    return this.rows.page(this.where(f), f.cursor, f.limit);
   }
 
   /** Every matching row, in page order (from `cursor` when given), through a server-side cursor. */
   async stream(f: Omit<DigestCheckFilter, 'limit'>): Promise<RowStream> {
-    const { sql, w } = this.select(f);
-    return streamQuery(this.pool, sql, w.params);
+    return this.rows.stream(this.where(f), f.cursor);
   }
 
-  private select(f: Omit<DigestCheckFilter, 'limit'>): { sql: string; w: Where } {
-    const w = new Where()
-      .add('status = ?', f.status)
-      .add('item = ?', f.item)
-      .add('digest_key = ?', f.digestKey);
-    if (f.cursor) {
-      const [b, k, lb, lk] = decodeCursor(f.cursor, ['string', 'string', 'string', 'string']);
-      w.addMany('(digest_bucket, digest_key, log_file_bucket, log_file_key) > (?1, ?2, ?3, ?4)', [
-        b,
-        k,
-        lb,
-        lk,
-      ]);
-    }
-    return {
-      sql: `SELECT * FROM digest_checks ${w.sql()} ORDER BY digest_bucket, digest_key, log_file_bucket, log_file_key`,
-      w,
-    };
+  private where(f: Omit<DigestCheckFilter, 'limit'>): Where {
+    return new Where().add('status = ?', f.status).add('item = ?', f.item).add('digest_key = ?', f.digestKey);
   }
 }

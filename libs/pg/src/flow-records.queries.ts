@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { decodeCursor, encodeCursor } from './cursor';
+import { KeysetList, type Page } from './keyset-list';
 import { Where } from './query-builder';
-import { streamQuery, type RowStream } from './stream-query';
+import type { RowStream } from './stream-query';
 
 export interface FlowFilter {
   from: Date;
@@ -21,41 +21,32 @@ export interface FlowFilter {
   cursor?: string;
 }
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
 export type FlowRow = Record<string, unknown> & { event_time: Date };
-
-const SORT = ['event_time', 'source_bucket', 'source_key', 'source_line'] as const;
 
 /** Read side of `vpc_flow_records`. */
 export class FlowRecordsQueries {
+  private readonly rows: KeysetList<FlowRow>;
+
   /** @param table vpc_flow_records, or tgw_flow_records (the same filters apply but interface_id). */
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly table: 'vpc_flow_records' | 'tgw_flow_records' = 'vpc_flow_records',
-  ) {}
+  constructor(pool: pg.Pool, table: 'vpc_flow_records' | 'tgw_flow_records' = 'vpc_flow_records') {
+    this.rows = new KeysetList(pool, table, [
+      { name: 'event_time', kind: 'time' },
+      { name: 'source_bucket', kind: 'text' },
+      { name: 'source_key', kind: 'text' },
+      { name: 'source_line', kind: 'int' },
+    ]);
+  }
 
   async list(f: FlowFilter): Promise<Page<FlowRow>> {
-    const { sql, w } = this.select(f);
-    const { rows } = await this.pool.query<FlowRow>(`${sql} LIMIT ${w.param(f.limit + 1)}`, w.params);
-    return page(rows, f.limit, (r) => [
-      r.event_time.toISOString(),
-      r['source_bucket'] as string,
-      r['source_key'] as string,
-      Number(r['source_line']),
-    ]);
+    return this.rows.page(this.where(f), f.cursor, f.limit);
   }
 
   /** Every matching row, in page order (from `cursor` when given), through a server-side cursor. */
   async stream(f: Omit<FlowFilter, 'limit'>): Promise<RowStream> {
-    const { sql, w } = this.select(f);
-    return streamQuery(this.pool, sql, w.params);
+    return this.rows.stream(this.where(f), f.cursor);
   }
 
-  private select(f: Omit<FlowFilter, 'limit'>): { sql: string; w: Where } {
+  private where(f: Omit<FlowFilter, 'limit'>): Where {
     const w = new Where()
       .add('event_time >= ?', f.from)
       .add('event_time < ?', f.to)
@@ -71,22 +62,6 @@ export class FlowRecordsQueries {
     if (f.addr) {
       w.addMany('(srcaddr <<= ?1::inet OR dstaddr <<= ?1::inet)', [f.addr]);
     }
-    if (f.cursor) {
-      const [t, b, k, l] = decodeCursor(f.cursor, ['string', 'string', 'string', 'number']);
-      w.addMany('(event_time, source_bucket, source_key, source_line) > (?1::timestamptz, ?2, ?3, ?4)', [
-        t,
-        b,
-        k,
-        l,
-      ]);
-    }
-    return { sql: `SELECT * FROM ${this.table} ${w.sql()} ORDER BY ${SORT.join(', ')}`, w };
+    return w;
   }
-}
-
-export function page<T>(rows: T[], limit: number, keyOf: (row: T) => (string | number)[]): Page<T> {
-  const more = rows.length > limit;
-  const items = more ? rows.slice(0, limit) : rows;
-  const last = items[items.length - 1];
-  return { items, nextCursor: more && last ? encodeCursor(keyOf(last)) : null };
 }

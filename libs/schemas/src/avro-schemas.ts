@@ -616,7 +616,7 @@ export const digestCheckSchema: AvroSchema = {
     {
       name: 'status',
       type: 'string',
-      doc: 'ok, missing, hash_mismatch (log files); ok, chain_break, previous_missing, signature_invalid, signature_missing (digests)',
+      doc: 'ok, missing, hash_mismatch (also a gzip that no longer inflates), unreadable (e.g. access denied) (log files); ok, chain_break, previous_missing, previous_unreadable, signature_invalid, signature_missing (digests)',
     },
     { name: 'chainStatus', ...nullable('string', 'digests: ok, chain_start, chain_break, previous_missing') },
     {

@@ -30,6 +30,7 @@ export const DEAD_LETTER_REASONS = [
   'NOTIFICATION_FAILED',
   'PARQUET_INVALID',
   'DIGEST_INVALID',
+  'SINK_REJECTED',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

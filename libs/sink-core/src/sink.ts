@@ -21,6 +21,7 @@ import {
   type CloudTrailInsight,
   type DigestCheck,
   type DeadLetter,
+  type DeadLetterReason,
   type FlowRecord,
   type TgwFlowRecord,
 } from '@lake/schemas';
@@ -51,18 +52,32 @@ type Kind = 'flow' | 'tgw' | 'cloudtrail' | 'insight' | 'digest' | 'dead-letter'
  *      ON CONFLICT DO NOTHING;
  *   2. the Kafka offset is committed only after that transaction committed.
  * A crash between 1 and 2 replays the batch, and the replayed rows are ignored by the key.
- * A message that cannot be decoded is stored as a dead letter in the same transaction.
+ * A message that cannot be decoded, and a row Postgres refuses (see `writeAll`), are stored as
+ * dead letters instead, so that no message blocks its partition.
  */
 export class Sink {
-  private readonly flows = new FlowRecordsRepository();
-  private readonly tgwFlows = new TgwFlowRecordsRepository();
-  private readonly events = new CloudTrailEventsRepository();
-  private readonly insights = new CloudTrailInsightsRepository();
-  private readonly digests = new DigestChecksRepository();
-  private readonly letters = new DeadLettersRepository();
+  private readonly writers: {
+    [T in Table]: (client: PoolClient, rows: RowTypes[T][]) => Promise<number>;
+  } = (() => {
+    const flows = new FlowRecordsRepository();
+    const tgwFlows = new TgwFlowRecordsRepository();
+    const events = new CloudTrailEventsRepository();
+    const insights = new CloudTrailInsightsRepository();
+    const digests = new DigestChecksRepository();
+    const letters = new DeadLettersRepository();
+    return {
+      vpc_flow_records: (c, rows) => flows.insert(c, rows),
+      tgw_flow_records: (c, rows) => tgwFlows.insert(c, rows),
+      cloudtrail_events: (c, rows) => events.insert(c, rows),
+      cloudtrail_insights: (c, rows) => insights.insert(c, rows),
+      digest_checks: (c, rows) => digests.insert(c, rows),
+      dead_letters: (c, rows) => letters.insert(c, rows),
+    };
+  })();
   private readonly partitions: PartitionManager;
   private readonly rows;
   private readonly replayed;
+  private readonly refused;
   private readonly batchSeconds;
 
   constructor(private readonly deps: SinkDeps) {
@@ -72,6 +87,12 @@ export class Sink {
       deps.metrics,
       'lake_sink_rows_replayed_total',
       'Rows already present (replays), by table',
+      ['table'],
+    );
+    this.refused = counter(
+      deps.metrics,
+      'lake_sink_rows_refused_total',
+      'Rows Postgres refused (stored as SINK_REJECTED dead letters instead), by table',
       ['table'],
     );
     this.batchSeconds = histogram(deps.metrics, 'lake_sink_batch_seconds', 'Time to write one Kafka batch', [
@@ -117,59 +138,38 @@ export class Sink {
     }
     const kind = this.kindOf(batch.topic);
     const stop = this.batchSeconds.startTimer({ table: kind });
-    const flows: FlowRecord[] = [];
-    const tgwFlows: TgwFlowRecord[] = [];
-    const events: CloudTrailEvent[] = [];
-    const insights: CloudTrailInsight[] = [];
-    const digests: DigestCheck[] = [];
-    const letters: StoredDeadLetter[] = [];
+    const pending: Pending[] = [];
     for (const m of batch.messages) {
       const value = m.value ?? Buffer.alloc(0);
       const coords = { topic: batch.topic, partition: batch.partition, offset: m.offset };
       try {
-        switch (kind) {
-          case 'flow':
-            flows.push(codecs.flowRecord.decode(value));
-            break;
-          case 'tgw':
-            tgwFlows.push(codecs.tgwFlowRecord.decode(value));
-            break;
-          case 'cloudtrail':
-            events.push(codecs.cloudTrailEvent.decode(value));
-            break;
-          case 'insight':
-            insights.push(codecs.cloudTrailInsight.decode(value));
-            break;
-          case 'digest':
-            digests.push(codecs.digestCheck.decode(value));
-            break;
-          case 'dead-letter':
-            letters.push({ ...coords, letter: codecs.deadLetter.decode(value) });
-            break;
-        }
+        const decoded = decode(kind, value, coords);
+        const unfit = unstorable(decoded);
+        pending.push(unfit ? this.refuse(decoded, new Error(unfit)) : decoded);
       } catch (err) {
-        letters.push({ ...coords, letter: undecodable(value, err) });
+        pending.push({
+          table: 'dead_letters',
+          row: { ...coords, letter: undecodable(value, err) },
+          coords,
+          value,
+        });
       }
     }
-    const flowDays = new Set(flows.map((r) => dayOf(r.event_time)));
+    const flowDays = new Set(rowsOf(pending, 'vpc_flow_records').map((r) => dayOf(r.event_time)));
     await this.partitions.ensure('vpc_flow_records', flowDays);
-    await this.partitions.ensure('tgw_flow_records', new Set(tgwFlows.map((r) => dayOf(r.event_time))));
+    await this.partitions.ensure(
+      'tgw_flow_records',
+      new Set(rowsOf(pending, 'tgw_flow_records').map((r) => dayOf(r.event_time))),
+    );
     await this.partitions.ensure(
       'cloudtrail_insights',
-      new Set(insights.map((e) => dayOf(e.lake.eventTimeMillis))),
+      new Set(rowsOf(pending, 'cloudtrail_insights').map((e) => dayOf(e.lake.eventTimeMillis))),
     );
-    const eventDays = new Set(events.map((e) => dayOf(e.lake.eventTimeMillis)));
+    const eventDays = new Set(rowsOf(pending, 'cloudtrail_events').map((e) => dayOf(e.lake.eventTimeMillis)));
     await this.partitions.ensure('cloudtrail_events', eventDays);
     // Rollups are written by the same statements as the raw rows (libs/pg rollups.repository.ts).
     await ensureRollupPartitions(this.partitions, flowDays, eventDays);
-    await withTransaction(this.deps.pool, async (client: PoolClient) => {
-      await this.write('vpc_flow_records', flows.length, () => this.flows.insert(client, flows));
-      await this.write('tgw_flow_records', tgwFlows.length, () => this.tgwFlows.insert(client, tgwFlows));
-      await this.write('cloudtrail_events', events.length, () => this.events.insert(client, events));
-      await this.write('cloudtrail_insights', insights.length, () => this.insights.insert(client, insights));
-      await this.write('digest_checks', digests.length, () => this.digests.insert(client, digests));
-      await this.write('dead_letters', letters.length, () => this.letters.insert(client, letters));
-    });
+    await this.writeAll(pending);
     const last = batch.messages[batch.messages.length - 1]!.offset;
     payload.resolveOffset(last);
     await this.deps.consumer.commitOffsets([
@@ -179,18 +179,176 @@ export class Sink {
     stop();
   }
 
-  private async write(table: string, count: number, insert: () => Promise<number>): Promise<void> {
-    if (count === 0) {
+  /**
+   * Writes the rows in one transaction. When Postgres refuses a value (a data or integrity error,
+   * not a lost connection), the rows are split in halves, each written on its own, down to the
+   * refused rows, which become dead letters (SINK_REJECTED) so that one bad row neither blocks the
+   * partition nor takes the good rows of its batch with it. The halves commit separately, but the
+   * Kafka offset is committed only after all of them, and a replay is absorbed by the natural keys.
+   */
+  private async writeAll(pending: readonly Pending[]): Promise<void> {
+    try {
+      await withTransaction(this.deps.pool, (client) => this.writeRows(client, pending));
+    } catch (err) {
+      if (!refusedByPostgres(err) || pending.length === 0) {
+        throw err;
+      }
+      if (pending.length > 1) {
+        const half = Math.ceil(pending.length / 2);
+        await this.writeAll(pending.slice(0, half));
+        await this.writeAll(pending.slice(half));
+        return;
+      }
+      const refused = pending[0]!;
+      if (refused.table === 'dead_letters') {
+        throw err; // a dead letter is already the last resort: nowhere else to put it
+      }
+      await this.writeAll([this.refuse(refused, err)]);
+    }
+  }
+
+  /** The dead letter (SINK_REJECTED) that stands in for a row Postgres cannot take, counted and logged. */
+  private refuse(p: Pending, err: unknown): Pending {
+    this.refused.inc({ table: p.table });
+    this.deps.logger.warn({ err, table: p.table, ...p.coords }, 'row refused; stored as a dead letter');
+    return {
+      table: 'dead_letters',
+      row: { ...p.coords, letter: rejected(p, err) },
+      coords: p.coords,
+      value: p.value,
+    };
+  }
+
+  private async writeRows(client: PoolClient, pending: readonly Pending[]): Promise<void> {
+    for (const table of WRITE_ORDER) {
+      await this.writeTable(client, table, rowsOf(pending, table));
+    }
+  }
+
+  private async writeTable<T extends Table>(
+    client: PoolClient,
+    table: T,
+    rows: RowTypes[T][],
+  ): Promise<void> {
+    if (rows.length === 0) {
       return;
     }
-    const inserted = await insert();
+    const inserted = await this.writers[table](client, rows);
     this.rows.inc({ table }, inserted);
-    this.replayed.inc({ table }, count - inserted);
+    this.replayed.inc({ table }, rows.length - inserted);
+  }
+}
+
+/** The rows of `pending` bound for `table`. */
+function rowsOf<T extends Table>(pending: readonly Pending[], table: T): RowTypes[T][] {
+  // The tag says the row's type: Pending pairs each table with its row type.
+  return pending.flatMap((p) => (p.table === table ? [p.row as RowTypes[T]] : []));
+}
+
+/** The tables the sink writes, in the order one transaction writes them. */
+const WRITE_ORDER = [
+  'vpc_flow_records',
+  'tgw_flow_records',
+  'cloudtrail_events',
+  'cloudtrail_insights',
+  'digest_checks',
+  'dead_letters',
+] as const;
+type Table = (typeof WRITE_ORDER)[number];
+
+interface RowTypes {
+  vpc_flow_records: FlowRecord;
+  tgw_flow_records: TgwFlowRecord;
+  cloudtrail_events: CloudTrailEvent;
+  cloudtrail_insights: CloudTrailInsight;
+  digest_checks: DigestCheck;
+  dead_letters: StoredDeadLetter;
+}
+
+interface Coords {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** One decoded Kafka message on its way to a table, with where it came from. */
+type Pending = {
+  [T in Table]: { table: T; row: RowTypes[T]; coords: Coords; value: Buffer };
+}[Table];
+
+function decode(kind: Kind, value: Buffer, coords: Coords): Pending {
+  const from = { coords, value };
+  switch (kind) {
+    case 'flow':
+      return { table: 'vpc_flow_records', row: codecs.flowRecord.decode(value), ...from };
+    case 'tgw':
+      return { table: 'tgw_flow_records', row: codecs.tgwFlowRecord.decode(value), ...from };
+    case 'cloudtrail':
+      return { table: 'cloudtrail_events', row: codecs.cloudTrailEvent.decode(value), ...from };
+    case 'insight':
+      return { table: 'cloudtrail_insights', row: codecs.cloudTrailInsight.decode(value), ...from };
+    case 'digest':
+      return { table: 'digest_checks', row: codecs.digestCheck.decode(value), ...from };
+    case 'dead-letter':
+      return { table: 'dead_letters', row: { ...coords, letter: codecs.deadLetter.decode(value) }, ...from };
+  }
+}
+
+/** The latest instant a JavaScript Date holds (±8.64e15 ms); Postgres holds more. */
+const MAX_TIME_MS = 8.64e15;
+
+/** Why a decoded row cannot be stored (its day partition cannot even be named), or null. */
+function unstorable(p: Pending): string | null {
+  const ms =
+    p.table === 'vpc_flow_records' || p.table === 'tgw_flow_records'
+      ? p.row.event_time
+      : p.table === 'cloudtrail_events' || p.table === 'cloudtrail_insights'
+        ? p.row.lake.eventTimeMillis
+        : 0;
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME_MS ? null : `event time ${ms} ms is out of range`;
+}
+
+/** Postgres refused the data itself (SQLSTATE class 22 data exception, 23 integrity violation). */
+function refusedByPostgres(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+const PAYLOAD_LIMIT = 65_536;
+
+/** The dead letter of a row Postgres refused: its source object and position, the error, the Avro bytes. */
+function rejected(p: Pending, err: unknown): DeadLetter {
+  const origin = originOf(p);
+  return {
+    service: 'sink',
+    bucket: origin.bucket,
+    key: origin.key,
+    position: origin.position,
+    reason: 'SINK_REJECTED' satisfies DeadLetterReason,
+    message: `${p.table}: ${err instanceof Error ? err.message : String(err)}`,
+    payload: p.value.subarray(0, PAYLOAD_LIMIT),
+    payloadTruncated: p.value.length > PAYLOAD_LIMIT,
+    occurredAt: Date.now(),
+  };
+}
+
+function originOf(p: Pending): { bucket: string | null; key: string | null; position: number | null } {
+  switch (p.table) {
+    case 'vpc_flow_records':
+    case 'tgw_flow_records':
+      return { bucket: p.row.source_bucket, key: p.row.source_key, position: Number(p.row.source_line) };
+    case 'cloudtrail_events':
+    case 'cloudtrail_insights':
+      return { bucket: p.row.lake.sourceBucket, key: p.row.lake.sourceKey, position: p.row.lake.recordIndex };
+    case 'digest_checks':
+      return { bucket: p.row.digestBucket, key: p.row.digestKey, position: null };
+    case 'dead_letters':
+      return { bucket: p.row.letter.bucket, key: p.row.letter.key, position: p.row.letter.position };
   }
 }
 
 function undecodable(value: Buffer, err: unknown): DeadLetter {
-  const limit = 65_536;
+  const limit = PAYLOAD_LIMIT;
   return {
     service: 'sink',
     bucket: null,

@@ -122,6 +122,8 @@ export class PipelineHarness {
     await this.queue.send(s3NotificationBody(objects));
   }
 
+  private replays = 0;
+
   /**
    * Sends every object event the notifier published so far to the object-events topic once more,
    * byte for byte: what the parsers see when their group's offsets are reset or a batch is redelivered
@@ -140,7 +142,8 @@ export class PipelineHarness {
     await admin.disconnect();
     const wanted = ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
     const messages: { key: Buffer | null; value: Buffer | null; partition: number }[] = [];
-    const consumer = kafka.consumer({ groupId: `${this.names.id}-replay` });
+    // A group of its own each time: reading from the beginning again, whatever an earlier replay read.
+    const consumer = kafka.consumer({ groupId: `${this.names.id}-replay-${++this.replays}` });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({

@@ -2,7 +2,7 @@ import { Transform, pipeline } from 'node:stream';
 import accepts from '@fastify/accepts';
 import { Type } from '@sinclair/typebox';
 import { stringify } from 'csv-stringify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { RowStream } from '@lake/pg';
 
@@ -138,6 +138,30 @@ function sendExport(
     .send(body);
 }
 
+/** How a CSV or NDJSON export reads in the OpenAPI document. */
+const EXPORT_MEDIA = {
+  [CSV]: {
+    schema: Type.String({ description: 'every matching row; a header line, then one line per row' }),
+  },
+  [NDJSON]: { schema: Type.String({ description: 'every matching row, one JSON object per line' }) },
+};
+
+/**
+ * Routes that take `format` say in their OpenAPI document that a 200 may also be CSV or NDJSON: the
+ * JSON page schema moves under `application/json` (Fastify serializes by content type, and the
+ * export is a stream it does not serialize) and the two export types are added next to it.
+ */
+function documentExportTypes(route: RouteOptions): void {
+  const schema = route.schema as
+    | { querystring?: { properties?: Record<string, unknown> }; response?: Record<string, unknown> }
+    | undefined;
+  const page = schema?.response?.['200'];
+  if (!schema?.querystring?.properties?.['format'] || !schema.response || page === undefined) {
+    return;
+  }
+  schema.response['200'] = { content: { [JSON_TYPE]: { schema: page }, ...EXPORT_MEDIA } };
+}
+
 export interface ExportSettings {
   /** An export whose client read nothing for this long (socket buffers full) is cut off. */
   stallSeconds: number;
@@ -153,6 +177,7 @@ export const exportPlugin = fp(
     app.decorateReply('sendExport', function (this: FastifyReply, format, source, name) {
       return sendExport(this.request, this, format, source, name, opts.stallSeconds * 1000);
     });
+    app.addHook('onRoute', documentExportTypes);
   },
   { name: 'lake-export', fastify: '5.x' },
 );
