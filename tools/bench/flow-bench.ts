@@ -26,9 +26,9 @@ import { createLogger } from '@lake/observability';
 import { classifyKey } from '@lake/object-keys';
 import { decodeObject } from '@lake/parser-core';
 import { S3Store } from '@lake/s3';
-import { codecs, type ObjectContext } from '@lake/schemas';
+import { EncodeArena, codecs, type ObjectContext } from '@lake/schemas';
 import { ServiceProcess, stackEndpoints, stackServiceEnv, uniqueNames, waitFor } from '@lake/testing';
-import { createVpcFlowDecoder } from '@lake/vpc-flow';
+import { createVpcFlowDecoder, encodeFlow } from '@lake/vpc-flow';
 import { writeFlowLog } from '../generate/generate-flow-log';
 
 const ROOT = join(__dirname, '..', '..');
@@ -36,7 +36,7 @@ const KEY =
   'AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/05/01/111122223333_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20240501T1205Z_b3e4c5d6.log.gz';
 
 /** The flow-parser's node flags in production (NODE_OPTIONS in deploy/k8s/flow-parser.yaml). */
-const FLOW_PARSER_NODE_ARGS = ['--max-old-space-size=128'];
+const FLOW_PARSER_NODE_ARGS = ['--max-semi-space-size=8', '--max-old-space-size=128'];
 
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -47,17 +47,20 @@ async function decodeStage(file: string): Promise<{ records: number; ms: number;
   const t0 = performance.now();
   let records = 0;
   let bytes = 0;
+  // As the parser does: one arena per object, its memory written again once a batch is done with.
+  const arena = new EncodeArena();
   for await (const batch of decodeObject(
     createReadStream(file, { highWaterMark: 1 << 16 }),
-    context,
-    createVpcFlowDecoder(),
+    { ...context, arena },
+    createVpcFlowDecoder({ avro: true }),
   )) {
     for (const o of batch) {
       if (o.ok && o.value.family === 'vpc') {
-        bytes += codecs.flowRecord.encode(o.value.record).length;
+        bytes += encodeFlow(o.value, arena).length;
         records++;
       }
     }
+    arena.reset();
   }
   const used = process.cpuUsage(cpu);
   if (bytes === 0) {

@@ -1,9 +1,9 @@
-// Profiling aid: decode + encode one generated file (node --cpu-prof --import tsx tools/bench/profile-decode.ts FILE).
+// Profiling aid: decode + encode one generated file as the flow parser does, or (`records`) through
+// record objects as the decode command does (node --cpu-prof --import tsx tools/bench/profile-decode.ts FILE [no-encode|records]).
 import { createReadStream } from 'node:fs';
 import { classifyKey } from '@lake/object-keys';
 import { decodeObject } from '@lake/parser-core';
-import { codecs } from '@lake/schemas';
-import { createVpcFlowDecoder } from '@lake/vpc-flow';
+import { createVpcFlowDecoder, encodeFlow } from '@lake/vpc-flow';
 
 const KEY =
   'AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/05/01/111122223333_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20240501T1205Z_b3e4c5d6.log.gz';
@@ -12,15 +12,17 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage();
   let n = 0;
   const encode = process.argv[3] !== 'no-encode';
+  const decoder =
+    process.argv[3] === 'records' ? createVpcFlowDecoder() : createVpcFlowDecoder({ avro: true });
   for await (const batch of decodeObject(
     createReadStream(process.argv[2]!),
     { bucket: 'b', key: KEY, keyInfo: classifyKey(KEY) },
-    createVpcFlowDecoder(),
+    decoder,
   )) {
     for (const o of batch) {
       if (o.ok && o.value.family === 'vpc') {
         if (encode) {
-          codecs.flowRecord.encode(o.value.record);
+          encodeFlow(o.value);
         }
         n++;
       }

@@ -1,8 +1,13 @@
 import { ConfigError, loadConfig } from '@lake/config';
 import { counter, createLogger, createMetricsRegistry, createShutdown } from '@lake/observability';
 import { buildParserService } from '@lake/parser-core';
-import { codecs } from '@lake/schemas';
-import { createVpcFlowDecoder, decodeParquetFlow, type FlowDecoded } from '@lake/vpc-flow';
+import {
+  FlowAvroMessage,
+  createVpcFlowDecoder,
+  decodeParquetFlow,
+  encodeFlow,
+  type FlowOutput,
+} from '@lake/vpc-flow';
 import { configSchema, type FlowParserConfig } from './config';
 
 const SERVICE = 'flow-parser';
@@ -26,13 +31,18 @@ async function main(config: FlowParserConfig): Promise<void> {
   const service = await buildParserService({
     service: SERVICE,
     kinds: ['VPCFLOWLOGS', 'VPCFLOWLOGS_PARQUET'],
-    decoder: createVpcFlowDecoder({ headerless: config.FLOW_HEADERLESS }),
+    // Clean lines come out as finished Avro messages (written into the parser's arena).
+    decoder: createVpcFlowDecoder({ headerless: config.FLOW_HEADERLESS, avro: true }),
     randomAccessDecoders: { VPCFLOWLOGS_PARQUET: decodeParquetFlow },
-    encode: (d: FlowDecoded, arena) => {
-      countUnknown(d.record.extra);
-      return d.family === 'vpc'
-        ? { topic: config.TOPIC_FLOW_RECORDS, value: codecs.flowRecord.encode(d.record, arena) }
-        : { topic: config.TOPIC_TGW_FLOW_RECORDS, value: codecs.tgwFlowRecord.encode(d.record, arena) };
+    encode: (d: FlowOutput, arena) => {
+      if (!(d instanceof FlowAvroMessage)) {
+        // Only the general path reads headers with unknown fields.
+        countUnknown(d.record.extra);
+      }
+      return {
+        topic: d.family === 'vpc' ? config.TOPIC_FLOW_RECORDS : config.TOPIC_TGW_FLOW_RECORDS,
+        value: encodeFlow(d, arena),
+      };
     },
     recordTopics: [config.TOPIC_FLOW_RECORDS, config.TOPIC_TGW_FLOW_RECORDS],
     config,

@@ -113,13 +113,18 @@ export class ObjectParser<T> {
   /** Reads, decodes and publishes one object. Throws only for retriable failures. */
   async parseObject(event: ObjectEvent, heartbeat: () => Promise<void>, log: Logger): Promise<ObjectOutcome> {
     const stop = this.duration.startTimer();
-    const context: ObjectContext = { bucket: event.bucket, key: event.key, keyInfo: classifyKey(event.key) };
     const outcome: ObjectOutcome = { records: 0, deadLetters: 0 };
     const pending = new Map<string, OutgoingMessage[]>();
     let pendingCount = 0;
     const letters: DeadLetter[] = [];
     const messageKey = `${event.bucket}/${event.key}`;
     const arena = new EncodeArena();
+    const context: ObjectContext = {
+      bucket: event.bucket,
+      key: event.key,
+      keyInfo: classifyKey(event.key),
+      arena,
+    };
     const flush = async (): Promise<void> => {
       for (const [topic, messages] of pending) {
         await this.deps.producer.send(topic, messages);

@@ -11,7 +11,9 @@ import { WRITER_OVERFLOW, compileAvroWriter, type AvroBodyWriter } from './avro-
  * fingerprint, read the body with that schema.
  */
 export const SINGLE_OBJECT_MARKER = Buffer.from([0xc3, 0x01]);
-const HEADER_LENGTH = 10;
+/** Bytes of the single-object header: the marker and the fingerprint. */
+export const SINGLE_OBJECT_HEADER_LENGTH = 10;
+const HEADER_LENGTH = SINGLE_OBJECT_HEADER_LENGTH;
 /** Messages are cut from slabs of this size. */
 const SLAB_SIZE = 256 * 1024;
 
@@ -99,6 +101,19 @@ export class AvroCodec<T> {
   }
 
   /**
+   * Writes the 10-byte single-object header at `buf[pos]` and returns where the body goes: for
+   * writers that write the body themselves, straight from their input (flow-log lines).
+   */
+  writeHeader(buf: Buffer, pos: number): number {
+    buf[pos] = 0xc3;
+    buf[pos + 1] = 0x01;
+    for (let i = 0; i < 8; i++) {
+      buf[pos + 2 + i] = this.fingerprint[i]!;
+    }
+    return pos + HEADER_LENGTH;
+  }
+
+  /**
    * avsc writing into the slab too (`Type#encode`), rather than `toBuffer`, which allocates a
    * buffer of its own per message (off the V8 heap) that is then copied behind the header.
    */
@@ -115,13 +130,8 @@ export class AvroCodec<T> {
       const slab = arena.slab;
       const start = arena.pos;
       if (start + HEADER_LENGTH <= slab.length) {
-        slab[start] = 0xc3;
-        slab[start + 1] = 0x01;
-        for (let i = 0; i < 8; i++) {
-          slab[start + 2 + i] = this.fingerprint[i]!;
-        }
         try {
-          const end = writer(slab, start + HEADER_LENGTH, value as object);
+          const end = writer(slab, this.writeHeader(slab, start), value as object);
           arena.pos = end;
           return slab.subarray(start, end);
         } catch (err) {

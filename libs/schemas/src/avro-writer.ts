@@ -86,8 +86,8 @@ function plan(schema: AvroSchema): FieldPlan[] | null {
   return out;
 }
 
-// Zig-zag varint of a safe integer, as avsc's Tap#writeLong writes it.
-function writeLong(buf: Buffer, pos: number, n: number): number {
+/** Zig-zag varint of a safe integer at `buf[pos]`, as avsc's Tap#writeLong writes it; returns the end. */
+export function writeLong(buf: Buffer, pos: number, n: number): number {
   if (n >= -1073741824 && n < 1073741824) {
     let m = n >= 0 ? n << 1 : (~n << 1) | 1;
     while (m > 0x7f) {
@@ -97,12 +97,20 @@ function writeLong(buf: Buffer, pos: number, n: number): number {
     buf[pos++] = m;
     return pos;
   }
-  let f = n >= 0 ? n * 2 : -n * 2 - 1;
-  while (f >= 128) {
-    buf[pos++] = (f % 128) | 0x80;
-    f = Math.floor(f / 128);
+  // |n| ≥ 2^30: the zig-zag value is ≥ 2^31 - 1, so its 28 low bits (four 7-bit groups) all carry
+  // a continuation bit; the rest (< 2^26) is an int. Integer operations, not `%` on doubles (fmod).
+  const f = n >= 0 ? n * 2 : -n * 2 - 1;
+  let high = Math.floor(f / 268435456);
+  let low = f - high * 268435456;
+  for (let i = 0; i < 4; i++) {
+    buf[pos++] = (low & 0x7f) | 0x80;
+    low >>>= 7;
   }
-  buf[pos++] = f;
+  while (high > 0x7f) {
+    buf[pos++] = (high & 0x7f) | 0x80;
+    high >>>= 7;
+  }
+  buf[pos++] = high;
   return pos;
 }
 

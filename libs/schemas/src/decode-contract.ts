@@ -1,3 +1,4 @@
+import type { EncodeArena } from './avro-codec';
 import type { ObjectKeyInfo } from './object-key-info';
 
 /**
@@ -49,6 +50,11 @@ export interface ObjectContext {
   bucket: string;
   key: string;
   keyInfo: ObjectKeyInfo;
+  /**
+   * Where a decoder that writes finished Avro messages itself (the flow-log decoder's `avro` option)
+   * puts them: the parser's arena for the object, reset once Kafka acknowledged what it holds.
+   */
+  arena?: EncodeArena;
 }
 
 /**

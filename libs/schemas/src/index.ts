@@ -1,4 +1,4 @@
-export { AvroCodec, EncodeArena, SINGLE_OBJECT_MARKER } from './avro-codec';
+export { AvroCodec, EncodeArena, SINGLE_OBJECT_HEADER_LENGTH, SINGLE_OBJECT_MARKER } from './avro-codec';
 export {
   OBJECT_KINDS,
   PUBLISHED_SCHEMAS,
@@ -24,6 +24,7 @@ export {
   type ObjectKind,
 } from './avro-schemas';
 export { codecs } from './codecs';
+export { writeLong as writeAvroLong } from './avro-writer';
 export { userIdentityAsWritten } from './cloudtrail-identity.json';
 export { cloudTrailEventSchemaHistory } from './cloudtrail-event.history';
 export {

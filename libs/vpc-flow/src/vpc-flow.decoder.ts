@@ -3,6 +3,9 @@ import { isIP } from 'node:net';
 import {
   FLOW_FIELDS,
   TGW_FLOW_FIELDS,
+  EncodeArena,
+  SINGLE_OBJECT_HEADER_LENGTH,
+  codecs,
   type DecodeIssue,
   type DecodeOutput,
   type Decoder,
@@ -12,6 +15,13 @@ import {
 } from '@lake/schemas';
 import { enrich } from './flow-enricher';
 import { DEFAULT_FORMAT, parseHeader, type Column, type FlowFamily, type FlowHeader } from './flow-header';
+import {
+  NO_ROOM,
+  compileLineEncoder,
+  objectConstants,
+  type LineEncoder,
+  type ObjectConstants,
+} from './flow-line-encoder';
 import { compileLineParser, type LineParser } from './flow-line-parser';
 
 export interface VpcFlowDecoderOptions {
@@ -20,10 +30,63 @@ export interface VpcFlowDecoderOptions {
    * default v2 format when true; otherwise a file whose first line is not a header is dead-lettered.
    */
   headerless?: boolean;
+  /**
+   * Clean lines come out as the finished Avro messages of their records (`FlowAvroMessage`),
+   * written straight from the line's bytes into the context's arena; other lines as records
+   * (`FlowDecoded`), as without this option (the `decode` command prints records).
+   */
+  avro?: boolean;
 }
 
 /** A decoded line: a VPC flow record or a Transit Gateway flow record, as the file's header says. */
 export type FlowDecoded = { family: 'vpc'; record: FlowRecord } | { family: 'tgw'; record: TgwFlowRecord };
+
+/**
+ * A clean line as the finished Avro single-object message of its family's record, written
+ * straight from the line's bytes into the context's arena (the decoder's own when it has none).
+ */
+export class FlowAvroMessage {
+  constructor(
+    readonly family: FlowFamily,
+    readonly message: Buffer,
+  ) {}
+}
+
+/** What the decoder yields with the `avro` option. */
+export type FlowOutput = FlowDecoded | FlowAvroMessage;
+
+/**
+ * The Avro single-object message of a decoded flow line (its family's codec), in `arena` when
+ * given: what the flow parser publishes.
+ */
+export function encodeFlow(d: FlowOutput, arena?: EncodeArena): Buffer {
+  if (d instanceof FlowAvroMessage) {
+    return d.message;
+  }
+  return d.family === 'vpc'
+    ? codecs.flowRecord.encode(d.record, arena)
+    : codecs.tgwFlowRecord.encode(d.record, arena);
+}
+
+/** Where the body of a message goes. Read once: a re-export is a getter call per use in CommonJS. */
+const HEADER = SINGLE_OBJECT_HEADER_LENGTH;
+
+/** Compiled encoders by family and header (a service reads many files of few formats). */
+const ENCODERS = new Map<string, LineEncoder | null>();
+const MAX_ENCODERS = 64;
+
+function lineEncoder(header: FlowHeader): LineEncoder | null {
+  const id = `${header.family} ${header.columns.map((c) => (c.known ? c.field.name : `?${c.name}`)).join(' ')}`;
+  let encoder = ENCODERS.get(id);
+  if (encoder === undefined) {
+    encoder = compileLineEncoder(header.family, header.columns, RANGES);
+    if (ENCODERS.size >= MAX_ENCODERS) {
+      ENCODERS.clear();
+    }
+    ENCODERS.set(id, encoder);
+  }
+  return encoder;
+}
 
 export const RANGES: Record<string, readonly [number, number]> = {
   srcport: [0, 65535],
@@ -86,21 +149,50 @@ export class VpcFlowLineDecoder {
   private rest: Buffer | null = null;
   /** The fast path for clean lines of this file's header (null: every line takes the general path). */
   private parseLine: LineParser | null = null;
+  /** With the `avro` option: the fast path writing Avro messages, and where it writes them. */
+  private encodeLine: LineEncoder | null = null;
+  private constants: ObjectConstants | null = null;
+  private readonly arena: EncodeArena;
+  private viewed: Buffer | null = null;
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(
     private readonly context: ObjectContext,
     private readonly options: VpcFlowDecoderOptions = {},
-  ) {}
+  ) {
+    // Without the caller's arena, each slab is the GC's once its messages are dropped.
+    this.arena = context.arena ?? new EncodeArena(false);
+  }
 
-  push(chunk: Buffer, out: DecodeOutput<FlowDecoded>[]): void {
+  push(chunk: Buffer, out: DecodeOutput<FlowOutput>[]): void {
     this.bytesSeen += chunk.length;
-    const data = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
-    this.rest = null;
+    let data = chunk;
+    if (this.rest) {
+      // Only the line cut by the chunk boundary is joined, not the whole chunk.
+      const nl = chunk.indexOf(10);
+      if (nl === -1) {
+        this.rest = Buffer.concat([this.rest, chunk]);
+        return;
+      }
+      const joined = Buffer.concat([this.rest, chunk.subarray(0, nl + 1)]);
+      this.rest = null;
+      this.wholeLines(joined, joined.length - 1, out);
+      data = chunk.subarray(nl + 1);
+    }
     const last = data.lastIndexOf(10);
     if (last === -1) {
-      this.rest = Buffer.from(data);
+      this.rest = data.length > 0 ? Buffer.from(data) : null;
       return;
     }
+    this.wholeLines(data, last, out);
+    if (last + 1 < data.length) {
+      // Copy so that the (possibly large) chunk is not kept alive by a small remainder.
+      this.rest = Buffer.from(data.subarray(last + 1));
+    }
+  }
+
+  /** The lines of `data[0, last]`, `last` being the index of a '\n'. */
+  private wholeLines(data: Buffer, last: number, out: DecodeOutput<FlowOutput>[]): void {
     let start = 0;
     while (start <= last && this.header === null && !this.broken) {
       const nl = data.indexOf(10, start);
@@ -110,13 +202,9 @@ export class VpcFlowLineDecoder {
     if (start <= last && !this.broken) {
       this.lines(data, start, last + 1, out);
     }
-    if (last + 1 < data.length) {
-      // Copy so that the (possibly large) chunk is not kept alive by a small remainder.
-      this.rest = Buffer.from(data.subarray(last + 1));
-    }
   }
 
-  end(out: DecodeOutput<FlowDecoded>[]): void {
+  end(out: DecodeOutput<FlowOutput>[]): void {
     if (this.rest && this.rest.length > 0) {
       this.line(withoutCr(this.rest, 0, this.rest.length), out);
     }
@@ -134,10 +222,15 @@ export class VpcFlowLineDecoder {
    * header's compiled parser; a line it refuses, and every line of a chunk with other bytes, takes
    * the general path.
    */
-  private lines(data: Buffer, from: number, to: number, out: DecodeOutput<FlowDecoded>[]): void {
+  private lines(data: Buffer, from: number, to: number, out: DecodeOutput<FlowOutput>[]): void {
     const header = this.header!;
     const parse = this.parseLine;
-    if (parse === null || !isAscii(data.subarray(from, to))) {
+    const ascii = (parse !== null || this.encodeLine !== null) && isAscii(data.subarray(from, to));
+    if (ascii && this.encodeLine !== null) {
+      this.encodeLines(data, from, to, out);
+      return;
+    }
+    if (parse === null || !ascii) {
       let start = from;
       while (start < to) {
         const nl = data.indexOf(10, start);
@@ -167,7 +260,55 @@ export class VpcFlowLineDecoder {
     }
   }
 
-  private line(bytes: Buffer, out: DecodeOutput<FlowDecoded>[]): void {
+  /**
+   * All-ASCII whole lines `data[from, to)` with the `avro` option: each clean line is written as
+   * an Avro message into the arena, every other line takes the general path.
+   */
+  private encodeLines(data: Buffer, from: number, to: number, out: DecodeOutput<FlowOutput>[]): void {
+    const header = this.header!;
+    const { family } = header;
+    const encode = this.encodeLine!;
+    const constants = this.constants!;
+    const codec = family === 'vpc' ? codecs.flowRecord : codecs.tgwFlowRecord;
+    const arena = this.arena;
+    const view = new DataView(data.buffer, data.byteOffset, data.length);
+    let p = from;
+    while (p < to) {
+      const nl = data.indexOf(10, p);
+      const e = nl > p && data[nl - 1] === 13 ? nl - 1 : nl;
+      this.lineNo++;
+      if (e > p) {
+        this.dataLines++;
+        let at = arena.pos;
+        let end = encode(data, p, e, arena.slab, at + HEADER, this.lineNo, constants, view, this.slabView());
+        if (end === NO_ROOM) {
+          arena.next(HEADER + (e - p) * 2 + constants.size + 65536);
+          at = 0;
+          end = encode(data, p, e, arena.slab, HEADER, this.lineNo, constants, view, this.slabView());
+        }
+        if (end >= 0) {
+          codec.writeHeader(arena.slab, at);
+          arena.pos = end;
+          out.push({ ok: true, value: new FlowAvroMessage(family, arena.slab.subarray(at, end)) });
+        } else {
+          out.push(this.record(data.toString('latin1', p, e), data.subarray(p, e), header));
+        }
+      }
+      p = nl + 1;
+    }
+  }
+
+  /** A DataView of the arena's current slab. */
+  private slabView(): DataView {
+    const slab = this.arena.slab;
+    if (this.viewed !== slab) {
+      this.viewed = slab;
+      this.view = new DataView(slab.buffer, slab.byteOffset, slab.length);
+    }
+    return this.view;
+  }
+
+  private line(bytes: Buffer, out: DecodeOutput<FlowOutput>[]): void {
     this.lineNo++;
     if (bytes.length === 0 || this.broken) {
       return;
@@ -203,6 +344,10 @@ export class VpcFlowLineDecoder {
   private setHeader(header: FlowHeader): void {
     this.header = header;
     this.parseLine = compileLineParser(header.columns, RANGES);
+    if (this.options.avro) {
+      this.encodeLine = lineEncoder(header);
+      this.constants = objectConstants(header.family, this.context);
+    }
   }
 
   private record(text: string, bytes: Buffer, header: FlowHeader): DecodeOutput<FlowDecoded> {
@@ -304,17 +449,21 @@ function issue(
 }
 
 /** The flow-log `Decoder`: decompressed bytes of one text flow-log file in, record batches out. */
-export function createVpcFlowDecoder(options: VpcFlowDecoderOptions = {}): Decoder<FlowDecoded> {
+export function createVpcFlowDecoder(options: VpcFlowDecoderOptions & { avro: true }): Decoder<FlowOutput>;
+export function createVpcFlowDecoder(
+  options?: VpcFlowDecoderOptions & { avro?: false },
+): Decoder<FlowDecoded>;
+export function createVpcFlowDecoder(options: VpcFlowDecoderOptions = {}): Decoder<FlowOutput> {
   return async function* decodeVpcFlow(source: AsyncIterable<Buffer>, context: ObjectContext) {
     const decoder = new VpcFlowLineDecoder(context, options);
     for await (const chunk of source) {
-      const out: DecodeOutput<FlowDecoded>[] = [];
+      const out: DecodeOutput<FlowOutput>[] = [];
       decoder.push(chunk, out);
       if (out.length > 0) {
         yield out;
       }
     }
-    const out: DecodeOutput<FlowDecoded>[] = [];
+    const out: DecodeOutput<FlowOutput>[] = [];
     decoder.end(out);
     if (out.length > 0) {
       yield out;

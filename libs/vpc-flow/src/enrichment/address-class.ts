@@ -67,7 +67,7 @@ function inPrefix(n: number, base: number, bits: number): boolean {
  * (carrier-grade NAT), RFC 3927 link-local, RFC 5737 documentation, RFC 5771 multicast, RFC 1112
  * reserved (240/4), RFC 919 limited broadcast; everything else is public.
  */
-function classifyV4(n: number): AddressClass {
+export function classifyV4(n: number): AddressClass {
   const a = n >>> 24;
   switch (a) {
     case 0:
@@ -238,8 +238,13 @@ export function addressClass(ip: string | null): AddressClass | null {
   if (n >= 0) {
     return classifyV4(n);
   }
-  if (ip.indexOf(':') < 0 || isIP(ip) !== 6 || !parseV6(ip)) {
+  if (ip.indexOf(':') < 0 || isIP(ip) !== 6) {
     return null;
   }
-  return classifyV6();
+  return addressClassV6(ip);
+}
+
+/** The class of an address `net.isIP` accepted as IPv6 (null if it cannot be read). */
+export function addressClassV6(ip: string): AddressClass | null {
+  return parseV6(ip) ? classifyV6() : null;
 }
