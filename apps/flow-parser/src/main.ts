@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '@lake/config';
-import { counter, createLogger, createMetricsRegistry, createShutdown } from '@lake/observability';
+import { LabelCap, counter, createLogger, createMetricsRegistry, createShutdown } from '@lake/observability';
 import { buildParserService } from '@lake/parser-core';
 import {
   FlowAvroMessage,
@@ -18,13 +18,14 @@ async function main(config: FlowParserConfig): Promise<void> {
   const unknownFields = counter(
     metrics,
     'lake_flow_unknown_field_values_total',
-    'Values of header fields no known flow-log version defines (kept in the record extra map), by field',
+    'Values of header fields no known flow-log version defines (kept in the record extra map), by field (the first 100 names seen, then other)',
     ['field'],
   );
+  const fieldLabels = new LabelCap(100);
   const countUnknown = (extra: Record<string, string> | null): void => {
     if (extra !== null) {
       for (const field of Object.keys(extra)) {
-        unknownFields.inc({ field });
+        unknownFields.inc({ field: fieldLabels.of(field) });
       }
     }
   };

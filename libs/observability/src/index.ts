@@ -3,6 +3,7 @@ export {
   Counter,
   Gauge,
   Histogram,
+  LabelCap,
   Registry,
   counter,
   createMetricsRegistry,

@@ -49,3 +49,25 @@ export function histogram<L extends string>(
   }
   return new Histogram({ name, help, labelNames, registers: [registry], ...(buckets ? { buckets } : {}) });
 }
+
+/**
+ * Label values taken from input (e.g. the field names of a file's header): the first `max` distinct
+ * values are kept as they are, later ones become `other`, so that odd or hostile input cannot
+ * create an unbounded number of series.
+ */
+export class LabelCap {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly max = 100) {}
+
+  of(value: string): string {
+    if (this.seen.has(value)) {
+      return value;
+    }
+    if (this.seen.size < this.max) {
+      this.seen.add(value);
+      return value;
+    }
+    return 'other';
+  }
+}
