@@ -116,7 +116,11 @@ async function main(): Promise<void> {
 
   const stack = stackEndpoints(process.env);
   // A schema loaded by an older version gets the current rollups (migrations back-fill them).
-  await migrate({ connectionString: stack.databaseUrl, schema: values.schema, logger: pino({ level: 'warn' }) });
+  await migrate({
+    connectionString: stack.databaseUrl,
+    schema: values.schema,
+    logger: pino({ level: 'warn' }),
+  });
   const keyPool = new pg.Pool({ connectionString: stack.databaseUrl, max: 1 });
   apiKey = await createApiKey(keyPool, values.schema, { name: 'bench:api', rateLimit: 1_000_000_000 });
   await keyPool.end();

@@ -11,7 +11,11 @@ const logger = pino({ level: 'warn' });
 const iso = (f: FlowRecord) => new Date(f.event_time).toISOString();
 
 /** Each flow rollup's groups as text (SQL over the rollup, and the same key computed in JS). */
-const FLOW_CHECKS: readonly { table: string; sql: string; key: (f: FlowRecord) => unknown[] }[] = [
+const FLOW_CHECKS: readonly {
+  table: string;
+  sql: string;
+  key: (f: FlowRecord) => (string | number | null)[];
+}[] = [
   {
     table: 'flow_rollup_hour',
     sql: `to_char(bucket AT TIME ZONE 'UTC', 'HH24'), host(srcaddr), host(dstaddr), dstport, action`,
