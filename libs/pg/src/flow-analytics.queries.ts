@@ -203,9 +203,11 @@ export class FlowAnalyticsQueries {
   ): Promise<Query> {
     const candidates = this.candidates(s, dims, ranking);
     const q = new Query(await this.picker.pick(candidates, s.from, s.to, finest, s.source), s.groupBy);
+    // A ranked rollup is read bucket by bucket, each with `bucket = ` (see topK).
+    if (!q.ranked) {
+      q.w.add(`${q.time} >= ?`, s.from).add(`${q.time} < ?`, s.to);
+    }
     q.w
-      .add(`${q.time} >= ?`, s.from)
-      .add(`${q.time} < ?`, s.to)
       .add(`${q.dim('account_id')} = ?`, s.accountId)
       .add(`${q.dim('region')} = ?`, s.region)
       .add(`${q.dim('interface_id')} = ?`, s.interfaceId)
@@ -362,14 +364,17 @@ export class FlowAnalyticsQueries {
     const step = GRANULARITY_MS.day;
     const depth = q.w.param(0);
     const depthAt = q.w.params.length - 1;
-    const lists: string[] = [];
+    const buckets: Date[] = [];
     for (let t = s.from.getTime(); t < s.to.getTime(); t += step) {
-      const cols = key.map((k) => `r.${k}`).join(', ');
-      lists.push(
-        `(SELECT ${cols}, r.${by} AS v, ${lists.length} AS b FROM ${q.table} r ${q.w.sql()} ` +
-          `AND r.bucket = ${q.w.param(new Date(t))} ORDER BY r.${by} DESC LIMIT ${depth})`,
-      );
+      buckets.push(new Date(t));
     }
+    // Equality on the bucket: each list is an ordered scan of one (bucket, measure DESC) index.
+    const filters = q.w.sql().replace(/^WHERE /, '');
+    const lists = buckets.map(
+      (b, i) =>
+        `(SELECT ${key.map((k) => `r.${k}`).join(', ')}, r.${by} AS v, ${i} AS b FROM ${q.table} r ` +
+        `WHERE r.bucket = ${q.w.param(b)}${filters ? ` AND ${filters}` : ''} ORDER BY r.${by} DESC LIMIT ${depth})`,
+    );
     const match = key
       .map((k) => (k === 'dstport' ? `x.${k} IS NOT DISTINCT FROM c.${k}` : `x.${k} = c.${k}`))
       .join(' AND ');
@@ -383,7 +388,7 @@ export class FlowAnalyticsQueries {
       `(SELECT coalesce(bool_and(n < ${depth}), true) FROM heads) AS exhausted ` +
       `FROM cand c CROSS JOIN LATERAL (SELECT sum(x.flows)::int8 AS flows, sum(x.bytes)::int8 AS bytes, ` +
       `sum(x.packets)::int8 AS packets FROM ${q.table} x ` +
-      `WHERE x.bucket >= ${q.w.param(s.from)} AND x.bucket < ${q.w.param(s.to)} AND ${match}) t ` +
+      `WHERE x.bucket = ANY(${q.w.param(buckets)}::timestamptz[]) AND ${match}) t ` +
       `ORDER BY ${by} DESC, ${order} NULLS LAST LIMIT ${q.w.param(s.limit)}`;
     const params = [...q.w.params];
     for (let d = Math.max(100, 2 * s.limit); ; d *= 4) {
