@@ -350,10 +350,13 @@ export class FlowAnalyticsQueries {
   }
 
   /**
-   * Exact top-K over the day buckets of a rollup kept in rank order (Fagin's threshold algorithm):
-   * reads the first `depth` keys of each bucket in descending `by`, sums the candidates' exact totals
-   * over the whole range, and stops once the K-th total exceeds the sum of the buckets' thresholds
-   * (no key unseen so far can reach it) or every list is exhausted; else reads deeper.
+   * Exact top-K over the day buckets of a rollup kept in rank order (Fagin's threshold algorithm,
+   * with the pruning of his NRA variant): reads the first `depth` keys of each bucket in descending
+   * `by`; a key's total is at least the sum of the values seen (lo) and at most lo plus the
+   * thresholds (the depth-th values) of the buckets where it was not seen (hi). Only keys whose hi
+   * reaches the K-th largest lo can be in the top K: their exact totals are looked up. It stops once
+   * the K-th exact total exceeds the sum of all thresholds (no key unseen so far can reach it) or
+   * every list is exhausted; else it reads 4× deeper.
    */
   private async topK<T extends Measures>(
     q: Query,
@@ -364,6 +367,7 @@ export class FlowAnalyticsQueries {
     const step = GRANULARITY_MS.day;
     const depth = q.w.param(0);
     const depthAt = q.w.params.length - 1;
+    const limit = q.w.param(s.limit);
     const buckets: Date[] = [];
     for (let t = s.from.getTime(); t < s.to.getTime(); t += step) {
       buckets.push(new Date(t));
@@ -378,27 +382,46 @@ export class FlowAnalyticsQueries {
     const match = key
       .map((k) => (k === 'dstport' ? `x.${k} IS NOT DISTINCT FROM c.${k}` : `x.${k} = c.${k}`))
       .join(' AND ');
-    const order = key.map((_, i) => String(i + 1)).join(', ');
+    const cols = key.join(', ');
+    const order = `${by} DESC, ${key.join(', ')} NULLS LAST`;
+    // Look-ups cost a descent per bucket: only once few keys are still promising (or all is read).
+    const cap = Math.max(8 * s.limit, 400);
     const sql =
       `WITH lists AS (${lists.join(' UNION ALL ')}), ` +
-      `heads AS (SELECT b, count(*) AS n, min(v) AS t FROM lists GROUP BY b), ` +
-      `cand AS (SELECT DISTINCT ${key.join(', ')} FROM lists) ` +
-      `SELECT c.*, t.flows, t.bytes, t.packets, ` +
-      `(SELECT coalesce(sum(CASE WHEN n < ${depth} THEN 0 ELSE t END), 0) FROM heads)::int8 AS bound, ` +
-      `(SELECT coalesce(bool_and(n < ${depth}), true) FROM heads) AS exhausted ` +
-      `FROM cand c CROSS JOIN LATERAL (SELECT sum(x.flows)::int8 AS flows, sum(x.bytes)::int8 AS bytes, ` +
-      `sum(x.packets)::int8 AS packets FROM ${q.table} x ` +
+      `th AS (SELECT b, count(*) < ${depth} AS done, CASE WHEN count(*) < ${depth} THEN 0 ELSE min(v) END AS t ` +
+      `FROM lists GROUP BY b), ` +
+      `bound AS (SELECT coalesce(sum(t), 0) AS bound, coalesce(bool_and(done), true) AS exhausted FROM th), ` +
+      `cand AS (SELECT ${cols}, sum(l.v) AS lo, sum(th.t) AS tseen FROM lists l JOIN th USING (b) GROUP BY ${cols}), ` +
+      `kth AS (SELECT lo FROM cand ORDER BY lo DESC OFFSET ${limit} - 1 LIMIT 1), ` +
+      `prom AS (SELECT ${cols} FROM cand, bound WHERE lo + bound.bound - tseen >= coalesce((SELECT lo FROM kth), 0)), ` +
+      `np AS (SELECT count(*) AS n FROM prom), ` +
+      `top AS (SELECT c.*, t.flows, t.bytes, t.packets FROM prom c CROSS JOIN LATERAL (SELECT ` +
+      `sum(x.flows)::int8 AS flows, sum(x.bytes)::int8 AS bytes, sum(x.packets)::int8 AS packets FROM ${q.table} x ` +
       `WHERE x.bucket = ANY(${q.w.param(buckets)}::timestamptz[]) AND ${match}) t ` +
-      `ORDER BY ${by} DESC, ${order} NULLS LAST LIMIT ${q.w.param(s.limit)}`;
+      `WHERE (SELECT n FROM np) <= ${cap} OR (SELECT exhausted FROM bound) ORDER BY ${order} LIMIT ${limit}) ` +
+      `SELECT bound.bound::text AS bound, bound.exhausted, ` +
+      `(SELECT coalesce(json_agg(top ORDER BY ${order.replace(/\b(flows|bytes|packets|srcaddr|dstaddr|dstport)\b/g, 'top.$1')}), '[]') FROM top) AS items ` +
+      `FROM bound`;
     const params = [...q.w.params];
-    for (let d = Math.max(100, 2 * s.limit); ; d *= 4) {
-      params[depthAt] = d;
-      const { rows } = await this.pool.query<T & { bound: string; exhausted: boolean }>(sql, params);
-      const kth = rows[s.limit - 1];
-      if (rows.length < s.limit || rows[0]!.exhausted || Number(kth![by]) > Number(rows[0]!.bound)) {
-        const items = rows.map(({ bound: _b, exhausted: _e, ...item }) => item as unknown as T);
-        return { items, source: q.table };
+    // The deeper rounds cost enough for JIT compilation, which takes longer than they run.
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN READ ONLY; SET LOCAL jit = off');
+      for (let d = Math.max(4 * s.limit, 200) * Math.ceil(buckets.length / 2); ; d *= 2) {
+        params[depthAt] = d;
+        const { rows } = await client.query<{ bound: string; exhausted: boolean; items: T[] }>(sql, params);
+        const { bound, exhausted, items } = rows[0]!;
+        const kth = items[s.limit - 1];
+        if (exhausted || (kth !== undefined && Number(kth[by]) > Number(bound))) {
+          await client.query('COMMIT');
+          client.release();
+          return { items, source: q.table };
+        }
       }
+    } catch (err) {
+      // A connection left in a failed transaction is closed, not reused.
+      client.release(true);
+      throw err;
     }
   }
 
