@@ -403,25 +403,14 @@ export class FlowAnalyticsQueries {
       `(SELECT coalesce(json_agg(top ORDER BY ${order.replace(/\b(flows|bytes|packets|srcaddr|dstaddr|dstport)\b/g, 'top.$1')}), '[]') FROM top) AS items ` +
       `FROM bound`;
     const params = [...q.w.params];
-    // The deeper rounds cost enough for JIT compilation, which takes longer than they run.
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN READ ONLY; SET LOCAL jit = off');
-      for (let d = Math.max(4 * s.limit, 200) * Math.ceil(buckets.length / 2); ; d *= 2) {
-        params[depthAt] = d;
-        const { rows } = await client.query<{ bound: string; exhausted: boolean; items: T[] }>(sql, params);
-        const { bound, exhausted, items } = rows[0]!;
-        const kth = items[s.limit - 1];
-        if (exhausted || (kth !== undefined && Number(kth[by]) > Number(bound))) {
-          await client.query('COMMIT');
-          client.release();
-          return { items, source: q.table };
-        }
+    for (let d = Math.max(4 * s.limit, 200) * buckets.length; ; d *= 2) {
+      params[depthAt] = d;
+      const { rows } = await this.pool.query<{ bound: string; exhausted: boolean; items: T[] }>(sql, params);
+      const { bound, exhausted, items } = rows[0]!;
+      const kth = items[s.limit - 1];
+      if (exhausted || (kth !== undefined && Number(kth[by]) > Number(bound))) {
+        return { items, source: q.table };
       }
-    } catch (err) {
-      // A connection left in a failed transaction is closed, not reused.
-      client.release(true);
-      throw err;
     }
   }
 
