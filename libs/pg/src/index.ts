@@ -69,6 +69,7 @@ export {
   GRANULARITY_MS,
   ROLLUP_GRANULARITY,
   ROLLUP_TABLES,
+  rollupCtes,
   rollupUpsertSql,
   type Granularity,
   type RollupDef,
