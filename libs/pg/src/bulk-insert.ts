@@ -60,11 +60,8 @@ function* copyLines<R>(columns: readonly ColumnSpec<R>[], rows: readonly R[]): G
 export interface AfterInsert {
   /** Columns of the inserted rows the statements read. */
   returning: readonly string[];
-  /**
-   * Named statements run as CTEs of the INSERT's statement, in order: SELECTs that later ones read
-   * by name, and data-modifying statements.
-   */
-  ctes: readonly { name: string; sql: string }[];
+  /** Data-modifying statements (run as CTEs of the INSERT's statement). */
+  statements: readonly string[];
 }
 
 function withAfter(insert: string, after: AfterInsert | undefined): string {
@@ -72,7 +69,7 @@ function withAfter(insert: string, after: AfterInsert | undefined): string {
     return insert;
   }
   const returning = after.returning.map((c) => `"${c}"`).join(', ');
-  const ctes = after.ctes.map((c) => `, ${c.name} AS (${c.sql})`).join('');
+  const ctes = after.statements.map((s, i) => `, after_${i} AS (${s})`).join('');
   return `WITH inserted AS (${insert} RETURNING ${returning})${ctes} SELECT count(*)::int AS n FROM inserted`;
 }
 

@@ -69,7 +69,6 @@ export {
   GRANULARITY_MS,
   ROLLUP_GRANULARITY,
   ROLLUP_TABLES,
-  rollupCtes,
   rollupUpsertSql,
   type Granularity,
   type RollupDef,

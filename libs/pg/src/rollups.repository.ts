@@ -6,7 +6,7 @@ import {
   CLOUDTRAIL_ROLLUP_INPUT,
   FLOW_ROLLUPS,
   FLOW_ROLLUP_INPUT,
-  rollupCtes,
+  rollupUpsertSql,
   type RollupTable,
 } from './rollups';
 
@@ -18,7 +18,7 @@ import {
 export function flowRollupsAfterInsert(): AfterInsert {
   return {
     returning: FLOW_ROLLUP_INPUT,
-    ctes: rollupCtes(FLOW_ROLLUPS, 'inserted'),
+    statements: FLOW_ROLLUPS.map((def) => rollupUpsertSql(def, 'inserted')),
   };
 }
 
@@ -26,7 +26,7 @@ export function flowRollupsAfterInsert(): AfterInsert {
 export function cloudTrailRollupsAfterInsert(): AfterInsert {
   return {
     returning: CLOUDTRAIL_ROLLUP_INPUT,
-    ctes: rollupCtes(CLOUDTRAIL_ROLLUPS, 'inserted'),
+    statements: CLOUDTRAIL_ROLLUPS.map((def) => rollupUpsertSql(def, 'inserted')),
   };
 }
 

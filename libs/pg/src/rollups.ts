@@ -25,11 +25,6 @@ export interface RollupDef {
    * an exact top-K over several buckets then reads only the heads of those lists.
    */
   rankedBy?: readonly string[];
-  /**
-   * A finer rollup with all of this one's dimensions: the sink then aggregates that rollup's groups
-   * of a batch (already far fewer than the rows) instead of the rows again.
-   */
-  rollsUp?: string;
 }
 
 const FLOW_DIMS = {
@@ -77,14 +72,14 @@ const flowRollup = (
   table: string,
   granularity: Granularity,
   dims: readonly FlowDim[],
-  more: Pick<RollupDef, 'rankedBy' | 'rollsUp'> = {},
+  rankedBy?: readonly (keyof typeof FLOW_MEASURES)[],
 ): RollupDef => ({
   table,
   granularity,
   dims: Object.fromEntries(dims.map((d) => [d, FLOW_DIMS[d]])),
   measures: FLOW_MEASURES,
   where: FLOW_ROW_FILTER,
-  ...more,
+  ...(rankedBy ? { rankedBy } : {}),
 });
 
 const TOTALS_DIMS = ['action', 'protocol', 'account_id', 'region', 'vpc_id', 'ip_version'] as const;
@@ -96,7 +91,7 @@ const TOTALS_DIMS = ['action', 'protocol', 'account_id', 'region', 'vpc_id', 'ip
  */
 export const FLOW_ROLLUPS: readonly RollupDef[] = [
   flowRollup('flow_totals_minute', 'minute', TOTALS_DIMS),
-  flowRollup('flow_totals_hour', 'hour', TOTALS_DIMS, { rollsUp: 'flow_totals_minute' }),
+  flowRollup('flow_totals_hour', 'hour', TOTALS_DIMS),
   flowRollup('flow_rollup_hour', 'hour', [
     'srcaddr',
     'dstaddr',
@@ -108,14 +103,8 @@ export const FLOW_ROLLUPS: readonly RollupDef[] = [
     'region',
     'vpc_id',
   ]),
-  flowRollup('flow_talkers_day', 'day', ['srcaddr', 'dstaddr', 'dstport'], {
-    rankedBy: ['flows', 'bytes'],
-    rollsUp: 'flow_rollup_hour',
-  }),
-  flowRollup('flow_pairs_day', 'day', ['srcaddr', 'dstaddr'], {
-    rankedBy: ['bytes'],
-    rollsUp: 'flow_talkers_day',
-  }),
+  flowRollup('flow_talkers_day', 'day', ['srcaddr', 'dstaddr', 'dstport'], ['flows', 'bytes']),
+  flowRollup('flow_pairs_day', 'day', ['srcaddr', 'dstaddr'], ['bytes']),
 ];
 
 export const CLOUDTRAIL_ROLLUPS: readonly RollupDef[] = (['minute', 'hour'] as const).map((g) => ({
@@ -123,7 +112,6 @@ export const CLOUDTRAIL_ROLLUPS: readonly RollupDef[] = (['minute', 'hour'] as c
   granularity: g,
   dims: CLOUDTRAIL_DIMS,
   measures: CLOUDTRAIL_MEASURES,
-  ...(g === 'hour' ? { rollsUp: 'cloudtrail_rollup_minute' } : {}),
 }));
 
 export const ROLLUP_TABLES = [
@@ -146,47 +134,28 @@ export const ROLLUP_GRANULARITY = Object.fromEntries(
 export const bucketExpr = (g: Granularity, column = 'event_time'): string =>
   `date_bin('1 ${g}', ${column}, TIMESTAMPTZ 'epoch')`;
 
-/** The groups of one rollup over relation `from`: raw rows, or (rolled up) a finer rollup's groups. */
-function groupsSql(def: RollupDef, from: string, rolled: boolean): string {
-  const dims = Object.keys(def.dims);
-  const measures = Object.keys(def.measures);
-  const select = [
-    `${bucketExpr(def.granularity, rolled ? 'bucket' : 'event_time')} AS bucket`,
-    ...dims.map((d) => `${rolled ? `"${d}"` : def.dims[d]!} AS "${d}"`),
-    ...measures.map((m) => `${rolled ? `sum("${m}")` : def.measures[m]!} AS "${m}"`),
-  ].join(', ');
-  const groupBy = ['bucket', ...dims].map((_, i) => String(i + 1)).join(', ');
-  const where = def.where && !rolled ? ` WHERE ${def.where}` : '';
-  return `SELECT ${select} FROM ${from}${where} GROUP BY ${groupBy}`;
-}
-
-/** Merges the groups `select` yields into the rollup: one index probe per group. */
-function upsertSql(def: RollupDef, select: string): string {
-  const keys = ['bucket', ...Object.keys(def.dims)].map((c) => `"${c}"`).join(', ');
-  const measures = Object.keys(def.measures);
-  const cols = `${keys}, ${measures.map((m) => `"${m}"`).join(', ')}`;
-  const set = measures.map((m) => `"${m}" = r."${m}" + excluded."${m}"`).join(', ');
-  return `INSERT INTO ${def.table} AS r (${cols}) ${select} ON CONFLICT (${keys}) DO UPDATE SET ${set}`;
-}
-
 /**
- * One data-modifying statement adding the rows of relation `from` to a rollup: aggregated once,
- * then merged into existing buckets by ON CONFLICT … DO UPDATE (so each group is one index probe).
+ * One data-modifying statement adding the rows of relation `from` (the rows the same statement
+ * just inserted) to a rollup: aggregated once, then merged into existing buckets by
+ * ON CONFLICT … DO UPDATE (so each group is one index probe).
  */
 export function rollupUpsertSql(def: RollupDef, from: string): string {
-  return upsertSql(def, groupsSql(def, from, false));
-}
-
-/**
- * The statements (named, for a WITH) that add the rows of relation `from` to all of `defs`: each
- * rollup's groups once, merged into its table; a rollup with `rollsUp` aggregates the groups of
- * that finer rollup (listed before it) rather than the rows.
- */
-export function rollupCtes(defs: readonly RollupDef[], from: string): { name: string; sql: string }[] {
-  return defs.flatMap((def) => [
-    { name: `g_${def.table}`, sql: groupsSql(def, def.rollsUp ? `g_${def.rollsUp}` : from, !!def.rollsUp) },
-    { name: `u_${def.table}`, sql: upsertSql(def, `SELECT * FROM g_${def.table}`) },
-  ]);
+  const dims = Object.keys(def.dims);
+  const measures = Object.keys(def.measures);
+  const cols = ['bucket', ...dims, ...measures].map((c) => `"${c}"`).join(', ');
+  const select = [
+    bucketExpr(def.granularity),
+    ...dims.map((d) => def.dims[d]!),
+    ...measures.map((m) => def.measures[m]!),
+  ].join(', ');
+  const groupBy = ['bucket', ...dims].map((_, i) => String(i + 1)).join(', ');
+  const target = ['bucket', ...dims].map((c) => `"${c}"`).join(', ');
+  const set = measures.map((m) => `"${m}" = r."${m}" + excluded."${m}"`).join(', ');
+  return (
+    `INSERT INTO ${def.table} AS r (${cols}) SELECT ${select} FROM ${from}` +
+    `${def.where ? ` WHERE ${def.where}` : ''} GROUP BY ${groupBy}` +
+    ` ON CONFLICT (${target}) DO UPDATE SET ${set}`
+  );
 }
 
 /** Raw columns the flow rollups read (what the raw INSERT returns to them). */
