@@ -9,7 +9,8 @@
  * servers, 30 % ENIs to a skewed pool of 5 000 public endpoints (443/80/53/123), 10 % a skewed pool
  * of 20 000 public clients to the servers (443/80), 5 % scanner probes from anywhere to any port
  * (REJECT). ~3 % IPv6. A diurnal curve spreads the records over the days.
- * The rollups are then computed from the raw rows with the same statements the sink uses.
+ * The rollups (FLOW_ROLLUPS, whatever they are) are then computed from the raw rows with the same
+ * statements the sink uses.
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -18,6 +19,7 @@ import {
   FLOW_ROLLUPS,
   PartitionManager,
   createPool,
+  type RollupTable,
   dayOf,
   migrate,
   rollupUpsertSql,
@@ -118,8 +120,9 @@ export async function loadFlows(o: LoadOptions, log: (msg: string) => void = con
     for (let d = 0; d < o.days; d++) {
       const start = o.end.getTime() - (o.days - d) * DAY_MS;
       const day = dayOf(start);
-      await partitions.ensure('flow_rollup_minute', [day]);
-      await partitions.ensure('flow_rollup_hour', [day]);
+      for (const def of FLOW_ROLLUPS) {
+        await partitions.ensure(def.table as RollupTable, [day]);
+      }
       const t0 = performance.now();
       const count = d === o.days - 1 ? o.rows - perDay * d : perDay;
       // The day is loaded into a table without indexes, then attached as the day's partition: the
@@ -147,16 +150,13 @@ export async function loadFlows(o: LoadOptions, log: (msg: string) => void = con
         `  ${day}: ${count.toLocaleString('en-US')} rows in ${((t1 - t0) / 1000).toFixed(1)} s, rollups in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
       );
     }
-    await pool.query('ANALYZE vpc_flow_records');
-    await pool.query('ANALYZE flow_rollup_minute');
-    await pool.query('ANALYZE flow_rollup_hour');
-    const { rows } = await pool.query<{ raw: number; minute: number; hour: number }>(
-      `SELECT (SELECT count(*) FROM vpc_flow_records)::int AS raw, (SELECT count(*) FROM flow_rollup_minute)::int AS minute,
-              (SELECT count(*) FROM flow_rollup_hour)::int AS hour`,
-    );
-    log(
-      `  rows: raw ${rows[0]!.raw.toLocaleString('en-US')}, minute rollup ${rows[0]!.minute.toLocaleString('en-US')}, hour rollup ${rows[0]!.hour.toLocaleString('en-US')}`,
-    );
+    const counts: string[] = [];
+    for (const table of ['vpc_flow_records', ...FLOW_ROLLUPS.map((def) => def.table)]) {
+      await pool.query(`ANALYZE ${table}`);
+      const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+      counts.push(`${table} ${rows[0]!.n.toLocaleString('en-US')}`);
+    }
+    log(`  rows: ${counts.join(', ')}`);
   } finally {
     await pool.end();
   }

@@ -48,6 +48,18 @@ const flows = flowDataset(1500);
 const events = cloudTrailDataset(600);
 /** Flow records proper (NODATA records carry no addresses and are not flows). */
 const real = flows.filter((f) => f.srcaddr !== null && f.dstaddr !== null);
+const DAY = 24 * HOUR;
+const DAY0 = Math.floor(DATASET_START / DAY) * DAY;
+const shift = (rows: readonly FlowRecord[], days: number) =>
+  rows.map((f) => ({ ...f, event_time: f.event_time + days * DAY }));
+/** Two more days (outside FROM–TO), with another mix, for the top-K over several day buckets. */
+const later = [
+  ...shift(flows.slice(0, 700), 1),
+  ...shift(
+    flows.slice(300).filter((_, i) => i % 3 !== 0),
+    2,
+  ),
+];
 
 /** Independent aggregation of the raw records, as a map from key to [flows, bytes, packets]. */
 function aggregate(rows: readonly FlowRecord[], key: (f: FlowRecord) => string): Map<string, number[]> {
@@ -71,6 +83,7 @@ describe('flow and CloudTrail analytics endpoints', () => {
     db = await migratedSchema('analytics', stackEndpoints(process.env).databaseUrl, logger);
     await writeAsSink(db.pool, { flows: flows.slice(0, 900), events: events.slice(0, 300) });
     await writeAsSink(db.pool, { flows: flows.slice(900), events: events.slice(300) });
+    await writeAsSink(db.pool, { flows: later });
     apiKey = await createApiKey(db.pool, db.schema);
     app = await buildApp({ pool: db.pool, logger, metrics: new Registry() });
   });
@@ -100,6 +113,49 @@ describe('flow and CloudTrail analytics endpoints', () => {
     assert.ok(nonIncreasing(top5.body.items, 'bytes'));
     const maxBytes = Math.max(...[...emr.values()].map((v) => v[1]!));
     assert.equal(top5.body.items[0]!['bytes'], maxBytes);
+  });
+
+  it('top talkers and pairs over whole days: an exact top-K over the day rollups in rank order', async () => {
+    const range = { from: iso(DAY0), to: iso(DAY0 + 3 * DAY) };
+    const cases: [string, Record<string, string | number | boolean>, string][] = [
+      ['/v1/flows/top-talkers', { by: 'connections' }, 'flow_talkers_day'],
+      ['/v1/flows/top-talkers', { by: 'bytes' }, 'flow_talkers_day'],
+      ['/v1/flows/top-talkers', { well_known_only: true }, 'flow_talkers_day'],
+      ['/v1/flows/top-talkers', { src_cidr: '10.0.0.0/8' }, 'flow_talkers_day'],
+      ['/v1/flows/top-pairs', {}, 'flow_pairs_day'],
+      ['/v1/flows/top-pairs', { cidr: '10.0.1.10' }, 'flow_pairs_day'],
+      // Rankings and filters the day lists lack: the wide hour rollup.
+      ['/v1/flows/top-talkers', { by: 'packets' }, 'flow_rollup_hour'],
+      ['/v1/flows/top-pairs', { protocol: 6 }, 'flow_rollup_hour'],
+      ['/v1/flows/top-pairs', { group_by: 'eni' }, 'flow_rollup_hour'],
+    ];
+    for (const [path, q, source] of cases) {
+      for (const limit of [1, 3, 10, 1000]) {
+        const query = { ...range, ...q, limit };
+        const auto = await get(path, query);
+        const raw = await get(path, { ...query, source: 'raw' });
+        assert.equal(auto.status, 200, path);
+        assert.equal(auto.body.source, source, `${path} ${JSON.stringify(q)}`);
+        assert.ok(auto.body.items.length > 0, path);
+        assert.deepEqual(auto.body.items, raw.body.items, `${path} ${JSON.stringify(query)}: top-K vs raw`);
+      }
+    }
+    // The EMR job, independently: the 10 largest connection counts over the three days.
+    const all = [...real, ...later.filter((f) => f.srcaddr !== null && f.dstaddr !== null)];
+    const emr = aggregate(all, (f) => `${f.srcaddr}:${f.dstaddr}:${f.dstport}`);
+    const top = await get('/v1/flows/top-talkers', { ...range, limit: 10 });
+    const keyOf = (i: Record<string, unknown>) =>
+      `${String(i['srcaddr'])}:${String(i['dstaddr'])}:${String(i['dstport'])}`;
+    assert.deepEqual(
+      top.body.items.map((i) => i['flows']),
+      [...emr.values()]
+        .map((v) => v[0]!)
+        .sort((a, b) => b - a)
+        .slice(0, 10),
+    );
+    for (const i of top.body.items) {
+      assert.deepEqual([i['flows'], i['bytes'], i['packets']], emr.get(keyOf(i)), keyOf(i));
+    }
   });
 
   it('top talkers on well-known ports only', async () => {
@@ -197,7 +253,7 @@ describe('flow and CloudTrail analytics endpoints', () => {
 
   it('time series by hour and minute, split by a dimension', async () => {
     const hourly = await get('/v1/flows/timeseries', { bucket: 'hour', split: 'action' });
-    assert.equal(hourly.body.source, 'flow_rollup_hour');
+    assert.equal(hourly.body.source, 'flow_totals_hour');
     const want = aggregate(real, (f) => `${iso(Math.floor(f.event_time / HOUR) * HOUR)} ${f.action}`);
     assert.deepEqual(
       asMap(hourly.body.items, (i) => `${String(i['bucket'])} ${String(i['key'])}`),
@@ -205,7 +261,7 @@ describe('flow and CloudTrail analytics endpoints', () => {
     );
 
     const minutes = await get('/v1/flows/timeseries', { bucket: 'minute' });
-    assert.equal(minutes.body.source, 'flow_rollup_minute');
+    assert.equal(minutes.body.source, 'flow_totals_minute');
     const perMinute = aggregate(real, (f) => `${iso(Math.floor(f.event_time / 60_000) * 60_000)} null`);
     assert.deepEqual(
       asMap(minutes.body.items, (i) => `${String(i['bucket'])} ${String(i['key'])}`),
@@ -214,6 +270,10 @@ describe('flow and CloudTrail analytics endpoints', () => {
 
     const top2 = await get('/v1/flows/timeseries', { bucket: 'hour', split: 'dstport', limit: 2 });
     assert.equal(new Set(top2.body.items.map((i) => i['key'])).size, 2);
+    // A split the totals lack: the wide hour rollup; for minute buckets, the raw rows.
+    assert.equal(top2.body.source, 'flow_rollup_hour');
+    const perEni = await get('/v1/flows/timeseries', { bucket: 'minute', split: 'interface_id' });
+    assert.equal(perEni.body.source, 'vpc_flow_records');
 
     const bad = await get('/v1/flows/timeseries', { bucket: 'minute', source: 'hour' });
     assert.equal(bad.status, 400);
@@ -244,26 +304,36 @@ describe('flow and CloudTrail analytics endpoints', () => {
       ['/v1/flows/top-pairs', { limit: 1000, dst_cidr: '10.0.0.0/8' }],
       ['/v1/flows/views/rejected', { limit: 1000 }],
       ['/v1/flows/ip-versions', {}],
+      ['/v1/flows/ip-versions', { interface_id: 'eni-0aaa' }],
       ['/v1/flows/timeseries', { bucket: 'hour', split: 'srcaddr' }],
-      ['/v1/flows/timeseries', { bucket: 'minute', split: 'interface_id' }],
+      ['/v1/flows/timeseries', { bucket: 'minute', split: 'account_id', protocol: 6 }],
       ['/v1/flows/neighbours', { addr: '2600:1f18:10::5', limit: 1000 }],
       ['/v1/cloudtrail/aggregates', { by: 'principal' }],
     ];
     for (const [path, q] of paths) {
       const auto = await get(path, q);
       const raw = await get(path, { ...q, source: 'raw' });
-      const minute = await get(path, { ...q, source: 'minute' });
       assert.equal(auto.status, 200, path);
       assert.ok(auto.body.items.length > 0, path);
       assert.notEqual(auto.body.source, raw.body.source, path);
       assert.deepEqual(auto.body.items, raw.body.items, `${path} ${JSON.stringify(q)}: rollup vs raw`);
-      assert.deepEqual(minute.body.items, raw.body.items, `${path} ${JSON.stringify(q)}: minute vs raw`);
     }
-    // Not aligned on an hour: the minute rollup; not on a minute: the raw rows.
-    const half = await call('GET', `/v1/flows/top-pairs?from=${iso(DATASET_START + 30 * 60_000)}&to=${TO}`);
-    assert.equal(half.body.source, 'flow_rollup_minute');
-    const odd = await call('GET', `/v1/flows/top-pairs?from=${iso(DATASET_START + 1500)}&to=${TO}`);
+    // Not aligned on an hour: the minute totals for a time series, raw rows for addresses; not on a
+    // minute: the raw rows.
+    const halfFrom = iso(DATASET_START + 30 * 60_000);
+    const half = await call('GET', `/v1/flows/timeseries?bucket=minute&from=${halfFrom}&to=${TO}`);
+    assert.equal(half.body.source, 'flow_totals_minute');
+    const halfPairs = await call('GET', `/v1/flows/top-pairs?from=${halfFrom}&to=${TO}`);
+    assert.equal(halfPairs.body.source, 'vpc_flow_records');
+    const odd = await call(
+      'GET',
+      `/v1/flows/timeseries?bucket=minute&from=${iso(DATASET_START + 1500)}&to=${TO}`,
+    );
     assert.equal(odd.body.source, 'vpc_flow_records');
+    // A forced granularity that holds no rollup able to answer is a 400.
+    const forced = await get('/v1/flows/top-talkers', { source: 'minute' });
+    assert.equal(forced.status, 400);
+    assert.match(forced.body.message!, /source=minute/);
   });
 
   it('answers from raw rows when retention dropped the rollup for the range', async () => {
@@ -279,7 +349,7 @@ describe('flow and CloudTrail analytics endpoints', () => {
         headers: { 'x-api-key': apiKey },
       });
       await fresh.close();
-      assert.equal(res.json<Reply['body']>().source, 'flow_rollup_minute');
+      assert.equal(res.json<Reply['body']>().source, 'vpc_flow_records');
     } finally {
       await db.pool.query('DELETE FROM rollup_coverage');
     }

@@ -17,6 +17,7 @@ async function main(config: QueryApiConfig): Promise<void> {
     metrics,
     applicationName: SERVICE,
     workMem: config.DATABASE_WORK_MEM,
+    jit: false,
   });
   const app = await buildApp({
     pool,

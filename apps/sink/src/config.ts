@@ -15,11 +15,12 @@ export const configSchema = z.object({
   PARTITION_PREMAKE_DAYS: z.coerce.number().int().min(0).default(3),
   /** Days of raw partitions kept; 0 keeps everything. */
   RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
-  /** Days of rollup partitions kept (both granularities); 0 keeps everything. */
+  /** Days of rollup partitions kept (every granularity); 0 keeps everything. */
   ROLLUP_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   /** Per-granularity overrides of ROLLUP_RETENTION_DAYS. */
   ROLLUP_MINUTE_RETENTION_DAYS: z.coerce.number().int().min(0).optional(),
   ROLLUP_HOUR_RETENTION_DAYS: z.coerce.number().int().min(0).optional(),
+  ROLLUP_DAY_RETENTION_DAYS: z.coerce.number().int().min(0).optional(),
   /** How often partitions are premade and expired ones dropped. */
   MAINTENANCE_INTERVAL_SECONDS: positiveInt(3600),
 });

@@ -69,16 +69,13 @@ async function main(config: SinkConfig): Promise<void> {
     },
   });
 
-  const minuteDays = config.ROLLUP_MINUTE_RETENTION_DAYS ?? config.ROLLUP_RETENTION_DAYS;
-  const hourDays = config.ROLLUP_HOUR_RETENTION_DAYS ?? config.ROLLUP_RETENTION_DAYS;
   const retention = {
     premakeDays: config.PARTITION_PREMAKE_DAYS,
     rawDays: config.RETENTION_DAYS,
     rollupDays: {
-      flow_rollup_minute: minuteDays,
-      flow_rollup_hour: hourDays,
-      cloudtrail_rollup_minute: minuteDays,
-      cloudtrail_rollup_hour: hourDays,
+      minute: config.ROLLUP_MINUTE_RETENTION_DAYS ?? config.ROLLUP_RETENTION_DAYS,
+      hour: config.ROLLUP_HOUR_RETENTION_DAYS ?? config.ROLLUP_RETENTION_DAYS,
+      day: config.ROLLUP_DAY_RETENTION_DAYS ?? config.ROLLUP_RETENTION_DAYS,
     },
   };
   const maintain = () => maintainPartitions(pool, sink.partitionManager, retention, logger);

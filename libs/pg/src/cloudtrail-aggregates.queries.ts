@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Answer } from './flow-analytics.queries';
 import { Where } from './query-builder';
 import { RollupSourcePicker, type SourceChoice } from './rollup-source';
-import { CLOUDTRAIL_DIM_EXPR, type CloudTrailDim } from './rollups';
+import { CLOUDTRAIL_DIM_EXPR, CLOUDTRAIL_ROLLUPS, type CloudTrailDim } from './rollups';
 
 export const CLOUDTRAIL_AGGREGATE_KEYS = [
   'principal',
@@ -32,16 +32,16 @@ export class CloudTrailAggregatesQueries {
   private readonly picker: RollupSourcePicker;
 
   constructor(private readonly pool: pg.Pool) {
-    this.picker = new RollupSourcePicker(pool, 'cloudtrail');
+    this.picker = new RollupSourcePicker(pool);
   }
 
   async aggregate(
     s: CloudTrailScope,
     by: CloudTrailAggregateKey,
   ): Promise<Answer<{ key: string | null; events: number; errors: number }>> {
-    const src = await this.picker.pick(s.from, s.to, null, s.source);
+    const src = await this.picker.pick(CLOUDTRAIL_ROLLUPS, s.from, s.to, null, s.source);
     const raw = src === 'raw';
-    const table = raw ? 'cloudtrail_events' : `cloudtrail_rollup_${src}`;
+    const table = raw ? 'cloudtrail_events' : src.table;
     const dim = (d: CloudTrailDim) => (raw ? `r.${CLOUDTRAIL_DIM_EXPR[d]}` : `r.${d}`);
     const time = raw ? 'r.event_time' : 'r.bucket';
     const w = new Where()

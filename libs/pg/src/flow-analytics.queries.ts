@@ -1,7 +1,16 @@
 import type pg from 'pg';
 import { Where } from './query-builder';
 import { RollupSourcePicker, type SourceChoice } from './rollup-source';
-import { FLOW_DIM_EXPR, FLOW_ROW_FILTER, bucketExpr, type FlowDim, type Granularity } from './rollups';
+import {
+  FLOW_DIM_EXPR,
+  FLOW_ROLLUPS,
+  FLOW_ROW_FILTER,
+  GRANULARITY_MS,
+  bucketExpr,
+  type FlowDim,
+  type Granularity,
+  type RollupDef,
+} from './rollups';
 
 /** What an address can be replaced by or labelled with (from the stored EC2 context). */
 export const LABEL_KINDS = ['eni', 'instance', 'security_group', 'name_tag'] as const;
@@ -73,7 +82,13 @@ export interface Answer<T> {
   source: string;
 }
 
-type Src = Granularity | 'raw';
+type Src = RollupDef | 'raw';
+
+/** A question ranked by one measure over these key dimensions (a top-K). */
+interface Ranking {
+  key: readonly FlowDim[];
+  by: RankBy;
+}
 
 /** The SQL pieces of one aggregate over one source. */
 class Query {
@@ -86,17 +101,23 @@ class Query {
   ) {}
 
   get table(): string {
-    return this.src === 'raw' ? 'vpc_flow_records' : `flow_rollup_${this.src}`;
+    return this.src === 'raw' ? 'vpc_flow_records' : this.src.table;
+  }
+
+  /** A rollup whose buckets can be read in rank order (answered by a threshold top-K). */
+  get ranked(): boolean {
+    return this.src !== 'raw' && this.src.rankedBy !== undefined;
   }
 
   get time(): string {
     return this.src === 'raw' ? 'r.event_time' : 'r.bucket';
   }
 
+  /** A dimension: the rollup's column, else its expression over the columns (ip_version of srcaddr). */
   dim(d: FlowDim): string {
-    return this.src === 'raw'
-      ? `(${FLOW_DIM_EXPR[d].replace(/\b(?!coalesce\b)([a-z_]+)\b/g, 'r.$1')})`
-      : `r.${d}`;
+    return this.src !== 'raw' && d in this.src.dims
+      ? `r.${d}`
+      : `(${FLOW_DIM_EXPR[d].replace(/\b([a-z_]+)\b(?!\()/g, 'r.$1')})`;
   }
 
   /** An address column, or its label when grouping by labels. */
@@ -130,14 +151,63 @@ export class FlowAnalyticsQueries {
   private readonly picker: RollupSourcePicker;
 
   constructor(private readonly pool: pg.Pool) {
-    this.picker = new RollupSourcePicker(pool, 'flow');
+    this.picker = new RollupSourcePicker(pool);
   }
 
-  private async query(s: FlowScope, finest: Granularity | null = null): Promise<Query> {
-    const q = new Query(await this.picker.pick(s.from, s.to, finest, s.source), s.groupBy);
+  /**
+   * The rollups that hold the dimensions a question reads (`dims`) and its filters need. Rollups
+   * kept in rank order serve only the top-K they are ranked for (same key, same measure).
+   */
+  private candidates(s: FlowScope, dims: readonly FlowDim[], ranking?: Ranking): RollupDef[] {
+    const needs = new Set<FlowDim>(dims);
+    const filters: [unknown, FlowDim[]][] = [
+      [s.accountId, ['account_id']],
+      [s.region, ['region']],
+      [s.interfaceId, ['interface_id']],
+      [s.vpcId, ['vpc_id']],
+      [s.protocol, ['protocol']],
+      [s.action, ['action']],
+      [s.srcCidr, ['srcaddr']],
+      [s.dstCidr, ['dstaddr']],
+      [s.cidr, ['srcaddr', 'dstaddr']],
+    ];
+    for (const [value, ds] of filters) {
+      if (value !== undefined) {
+        ds.forEach((d) => needs.add(d));
+      }
+    }
+    return FLOW_ROLLUPS.filter((def) => {
+      const has = Object.keys(def.dims);
+      const derived = (d: FlowDim) => d === 'ip_version' && has.includes('srcaddr');
+      if (![...needs].every((d) => has.includes(d) || derived(d))) {
+        return false;
+      }
+      if (!def.rankedBy) {
+        return true;
+      }
+      return (
+        ranking !== undefined &&
+        !s.groupBy &&
+        has.length === ranking.key.length &&
+        ranking.key.every((d) => has.includes(d)) &&
+        def.rankedBy.includes(ranking.by)
+      );
+    });
+  }
+
+  private async query(
+    s: FlowScope,
+    dims: readonly FlowDim[],
+    finest: Granularity | null = null,
+    ranking?: Ranking,
+  ): Promise<Query> {
+    const candidates = this.candidates(s, dims, ranking);
+    const q = new Query(await this.picker.pick(candidates, s.from, s.to, finest, s.source), s.groupBy);
+    // A ranked rollup is read bucket by bucket, each with `bucket = ` (see topK).
+    if (!q.ranked) {
+      q.w.add(`${q.time} >= ?`, s.from).add(`${q.time} < ?`, s.to);
+    }
     q.w
-      .add(`${q.time} >= ?`, s.from)
-      .add(`${q.time} < ?`, s.to)
       .add(`${q.dim('account_id')} = ?`, s.accountId)
       .add(`${q.dim('region')} = ?`, s.region)
       .add(`${q.dim('interface_id')} = ?`, s.interfaceId)
@@ -166,9 +236,13 @@ export class FlowAnalyticsQueries {
     by: RankBy,
     wellKnownOnly: boolean,
   ): Promise<Answer<{ srcaddr: string; dstaddr: string; dstport: number | null } & Measures>> {
-    const q = await this.query(s);
+    const key = ['srcaddr', 'dstaddr', 'dstport'] as const;
+    const q = await this.query(s, key, null, { key, by });
     if (wellKnownOnly) {
       q.w.addMany(`${q.dim('dstport')} <= 1024`, []);
+    }
+    if (q.ranked) {
+      return this.topK(q, s, key, by);
     }
     const sql =
       `SELECT ${q.addr('srcaddr')} AS srcaddr, ${q.addr('dstaddr')} AS dstaddr, ${q.dim('dstport')} AS dstport, ` +
@@ -179,7 +253,11 @@ export class FlowAnalyticsQueries {
 
   /** Source/destination pairs by bytes (the Athena query). */
   async topPairs(s: FlowScope): Promise<Answer<{ srcaddr: string; dstaddr: string } & Measures>> {
-    const q = await this.query(s);
+    const key = ['srcaddr', 'dstaddr'] as const;
+    const q = await this.query(s, key, null, { key, by: 'bytes' });
+    if (q.ranked) {
+      return this.topK(q, s, key, 'bytes');
+    }
     const sql =
       `SELECT ${q.addr('srcaddr')} AS srcaddr, ${q.addr('dstaddr')} AS dstaddr, ${q.measures()} ` +
       `FROM ${q.from()} GROUP BY 1, 2 ORDER BY bytes DESC, 1, 2 LIMIT ${q.w.param(s.limit)}`;
@@ -202,7 +280,7 @@ export class FlowAnalyticsQueries {
       } & Measures
     >
   > {
-    const q = await this.query(s);
+    const q = await this.query(s, ['srcaddr', 'dstaddr', 'dstport', 'protocol', 'action']);
     q.w.addMany(q.resolve(VIEW_WHERE[view]), []);
     const sql =
       `SELECT ${q.addr('srcaddr')} AS srcaddr, ${q.addr('dstaddr')} AS dstaddr, ${q.dim('dstport')} AS dstport, ` +
@@ -212,8 +290,8 @@ export class FlowAnalyticsQueries {
   }
 
   async ipVersions(s: FlowScope): Promise<Answer<{ ip_version: number } & Measures>> {
-    const q = await this.query(s);
-    const sql = `SELECT family(r.srcaddr) AS ip_version, ${q.measures()} FROM ${q.from()} GROUP BY 1 ORDER BY 1`;
+    const q = await this.query(s, ['ip_version']);
+    const sql = `SELECT ${q.dim('ip_version')} AS ip_version, ${q.measures()} FROM ${q.from()} GROUP BY 1 ORDER BY 1`;
     return this.run(q, sql);
   }
 
@@ -226,7 +304,7 @@ export class FlowAnalyticsQueries {
     bucket: Granularity,
     split: Split,
   ): Promise<Answer<{ bucket: Date; key: string | null } & Measures>> {
-    const q = await this.query(s, bucket);
+    const q = await this.query(s, split === 'none' ? [] : [split], bucket);
     const key =
       split === 'none'
         ? 'NULL::text'
@@ -257,7 +335,7 @@ export class FlowAnalyticsQueries {
       } & Measures
     >
   > {
-    const q = await this.query(s);
+    const q = await this.query(s, ['srcaddr', 'dstaddr', 'dstport', 'protocol']);
     const a = q.w.param(addr);
     q.w.addMany(`(r.srcaddr <<= ${a}::inet OR r.dstaddr <<= ${a}::inet)`, []);
     const outbound = `r.srcaddr <<= ${a}::inet`;
@@ -269,6 +347,71 @@ export class FlowAnalyticsQueries {
       `${q.dim('dstport')} AS dstport, ${q.dim('protocol')} AS protocol, ${q.measures()} FROM ${q.from()} ` +
       `GROUP BY 1, 2, 3, 4 ORDER BY bytes DESC, 1, 2, 3, 4 LIMIT ${q.w.param(s.limit)}`;
     return this.run(q, sql);
+  }
+
+  /**
+   * Exact top-K over the day buckets of a rollup kept in rank order (Fagin's threshold algorithm,
+   * with the pruning of his NRA variant): reads the first `depth` keys of each bucket in descending
+   * `by`; a key's total is at least the sum of the values seen (lo) and at most lo plus the
+   * thresholds (the depth-th values) of the buckets where it was not seen (hi). Only keys whose hi
+   * reaches the K-th largest lo can be in the top K: their exact totals are looked up. It stops once
+   * the K-th exact total exceeds the sum of all thresholds (no key unseen so far can reach it) or
+   * every list is exhausted; else it reads 4× deeper.
+   */
+  private async topK<T extends Measures>(
+    q: Query,
+    s: FlowScope,
+    key: readonly FlowDim[],
+    by: RankBy,
+  ): Promise<Answer<T>> {
+    const step = GRANULARITY_MS.day;
+    const depth = q.w.param(0);
+    const depthAt = q.w.params.length - 1;
+    const limit = q.w.param(s.limit);
+    const buckets: Date[] = [];
+    for (let t = s.from.getTime(); t < s.to.getTime(); t += step) {
+      buckets.push(new Date(t));
+    }
+    // Equality on the bucket: each list is an ordered scan of one (bucket, measure DESC) index.
+    const filters = q.w.sql().replace(/^WHERE /, '');
+    const lists = buckets.map(
+      (b, i) =>
+        `(SELECT ${key.map((k) => `r.${k}`).join(', ')}, r.${by} AS v, ${i} AS b FROM ${q.table} r ` +
+        `WHERE r.bucket = ${q.w.param(b)}${filters ? ` AND ${filters}` : ''} ORDER BY r.${by} DESC LIMIT ${depth})`,
+    );
+    const match = key
+      .map((k) => (k === 'dstport' ? `x.${k} IS NOT DISTINCT FROM c.${k}` : `x.${k} = c.${k}`))
+      .join(' AND ');
+    const cols = key.join(', ');
+    const order = `${by} DESC, ${key.join(', ')} NULLS LAST`;
+    // Look-ups cost a descent per bucket: only once few keys are still promising (or all is read).
+    const cap = Math.max(8 * s.limit, 400);
+    const sql =
+      `WITH lists AS (${lists.join(' UNION ALL ')}), ` +
+      `th AS (SELECT b, count(*) < ${depth} AS done, CASE WHEN count(*) < ${depth} THEN 0 ELSE min(v) END AS t ` +
+      `FROM lists GROUP BY b), ` +
+      `bound AS (SELECT coalesce(sum(t), 0) AS bound, coalesce(bool_and(done), true) AS exhausted FROM th), ` +
+      `cand AS (SELECT ${cols}, sum(l.v) AS lo, sum(th.t) AS tseen FROM lists l JOIN th USING (b) GROUP BY ${cols}), ` +
+      `kth AS (SELECT lo FROM cand ORDER BY lo DESC OFFSET ${limit} - 1 LIMIT 1), ` +
+      `prom AS (SELECT ${cols} FROM cand, bound WHERE lo + bound.bound - tseen >= coalesce((SELECT lo FROM kth), 0)), ` +
+      `np AS (SELECT count(*) AS n FROM prom), ` +
+      `top AS (SELECT c.*, t.flows, t.bytes, t.packets FROM prom c CROSS JOIN LATERAL (SELECT ` +
+      `sum(x.flows)::int8 AS flows, sum(x.bytes)::int8 AS bytes, sum(x.packets)::int8 AS packets FROM ${q.table} x ` +
+      `WHERE x.bucket = ANY(${q.w.param(buckets)}::timestamptz[]) AND ${match}) t ` +
+      `WHERE (SELECT n FROM np) <= ${cap} OR (SELECT exhausted FROM bound) ORDER BY ${order} LIMIT ${limit}) ` +
+      `SELECT bound.bound::text AS bound, bound.exhausted, ` +
+      `(SELECT coalesce(json_agg(top ORDER BY ${order.replace(/\b(flows|bytes|packets|srcaddr|dstaddr|dstport)\b/g, 'top.$1')}), '[]') FROM top) AS items ` +
+      `FROM bound`;
+    const params = [...q.w.params];
+    for (let d = Math.max(4 * s.limit, 200) * buckets.length; ; d *= 2) {
+      params[depthAt] = d;
+      const { rows } = await this.pool.query<{ bound: string; exhausted: boolean; items: T[] }>(sql, params);
+      const { bound, exhausted, items } = rows[0]!;
+      const kth = items[s.limit - 1];
+      if (exhausted || (kth !== undefined && Number(kth[by]) > Number(bound))) {
+        return { items, source: q.table };
+      }
+    }
   }
 
   /** Labels of `addresses` (those the context knows), for adding `*_label` fields to items. */

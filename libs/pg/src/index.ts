@@ -68,6 +68,7 @@ export {
   CLOUDTRAIL_ROLLUPS,
   FLOW_ROLLUPS,
   GRANULARITY_MS,
+  ROLLUP_GRANULARITY,
   ROLLUP_TABLES,
   rollupUpsertSql,
   type Granularity,

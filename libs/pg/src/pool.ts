@@ -19,6 +19,12 @@ export interface PoolSettings {
   applicationName: string;
   /** Postgres work_mem of every connection (e.g. `64MB`): room for aggregates to hash in memory. */
   workMem?: string;
+  /**
+   * false: no JIT compilation (jit=off). For services answering in milliseconds: the planner's
+   * cost estimates of a top-K over several days trigger JIT, whose compilation takes longer than
+   * the query runs.
+   */
+  jit?: boolean;
 }
 
 /** Identifier check for the schema name, which is interpolated into SQL (never user input). */
@@ -35,7 +41,9 @@ export function createPool(settings: PoolSettings): pg.Pool {
     connectionString: settings.connectionString,
     max: settings.max,
     application_name: settings.applicationName,
-    options: `-c search_path=${settings.schema},public${settings.workMem ? ` -c work_mem=${settings.workMem}` : ''}`,
+    options:
+      `-c search_path=${settings.schema},public` +
+      `${settings.workMem ? ` -c work_mem=${settings.workMem}` : ''}${settings.jit === false ? ' -c jit=off' : ''}`,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     // bigint columns (bytes, packets, offsets) as numbers: every value we store is below 2^53;

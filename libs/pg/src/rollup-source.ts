@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { GRANULARITY_MS, type Granularity } from './rollups';
+import { GRANULARITY_MS, type Granularity, type RollupDef } from './rollups';
 
 /** Where an aggregate is answered from: a rollup granularity, or the raw partitions. */
 export type SourceChoice = 'auto' | 'raw' | Granularity;
@@ -10,18 +10,19 @@ export class SourceError extends Error {
 }
 
 const aligned = (d: Date, g: Granularity) => d.getTime() % GRANULARITY_MS[g] === 0;
+const COARSEST_FIRST: readonly Granularity[] = ['day', 'hour', 'minute'];
 
 /**
- * Picks the coarsest rollup that answers exactly: `from` and `to` on its bucket boundaries, a
- * finest requested time bucket no finer than its own, and the whole range still retained (see
- * rollup_coverage). Otherwise the raw partitions. `forced` (other than auto) is checked, not guessed.
+ * Picks, among the rollups that hold what a question needs (`candidates`, narrowest first), the
+ * coarsest that answers exactly: `from` and `to` on its bucket boundaries, a finest requested time
+ * bucket no finer than its own, and the whole range still retained (see rollup_coverage).
+ * Otherwise the raw partitions. `forced` (other than auto) is checked, not guessed.
  */
 export class RollupSourcePicker {
   private coverage: { at: number; map: Map<string, number> } | null = null;
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly family: 'flow' | 'cloudtrail',
     private readonly cacheMs = 30_000,
   ) {}
 
@@ -36,45 +37,49 @@ export class RollupSourcePicker {
     return this.coverage.map.get(table) ?? Number.NEGATIVE_INFINITY;
   }
 
-  /** Why `g` cannot answer, or null when it can. */
+  /** Why `def` cannot answer, or null when it can. */
   private async unfit(
-    g: Granularity,
+    def: RollupDef,
     from: Date,
     to: Date,
     finest: Granularity | null,
   ): Promise<string | null> {
-    if (finest === 'minute' && g === 'hour') {
-      return 'minute buckets need the minute rollup or raw rows';
+    const g = def.granularity;
+    if (finest && GRANULARITY_MS[finest] < GRANULARITY_MS[g]) {
+      return `${finest} buckets need a finer rollup or raw rows`;
     }
     if (!aligned(from, g) || !aligned(to, g)) {
-      return `from and to must be on ${g} boundaries to use the ${g} rollup`;
+      return `from and to must be on ${g} boundaries to use ${def.table}`;
     }
-    if (from.getTime() < (await this.retainedFrom(`${this.family}_rollup_${g}`))) {
-      return `the ${g} rollup no longer covers ${from.toISOString()}`;
+    if (from.getTime() < (await this.retainedFrom(def.table))) {
+      return `${def.table} no longer covers ${from.toISOString()}`;
     }
     return null;
   }
 
   async pick(
+    candidates: readonly RollupDef[],
     from: Date,
     to: Date,
     finest: Granularity | null,
     forced: SourceChoice = 'auto',
-  ): Promise<Granularity | 'raw'> {
+  ): Promise<RollupDef | 'raw'> {
     if (forced === 'raw') {
       return 'raw';
     }
-    if (forced !== 'auto') {
-      const why = await this.unfit(forced, from, to, finest);
-      if (why) {
-        throw new SourceError(`source=${forced} cannot answer exactly: ${why}`);
+    const order = forced === 'auto' ? COARSEST_FIRST : [forced];
+    let why = `no ${forced} rollup holds the dimensions this question needs`;
+    for (const g of order) {
+      for (const def of candidates.filter((c) => c.granularity === g)) {
+        const unfit = await this.unfit(def, from, to, finest);
+        if (unfit === null) {
+          return def;
+        }
+        why = unfit;
       }
-      return forced;
     }
-    for (const g of ['hour', 'minute'] as const) {
-      if ((await this.unfit(g, from, to, finest)) === null) {
-        return g;
-      }
+    if (forced !== 'auto') {
+      throw new SourceError(`source=${forced} cannot answer exactly: ${why}`);
     }
     return 'raw';
   }

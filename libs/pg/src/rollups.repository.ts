@@ -53,8 +53,9 @@ export async function ensureRollupPartitions(
   eventDays: ReadonlySet<string>,
 ): Promise<void> {
   if (flowDays.size > 0) {
-    await partitions.ensure('flow_rollup_minute', flowDays);
-    await partitions.ensure('flow_rollup_hour', flowDays);
+    for (const def of FLOW_ROLLUPS) {
+      await partitions.ensure(def.table as RollupTable, flowDays);
+    }
   }
   if (eventDays.size > 0) {
     await partitions.ensure('cloudtrail_rollup_minute', eventDays);

@@ -3,9 +3,13 @@
  * from a raw row. The same definitions write the rollups (sink) and read them (API), so the
  * rollup path and the raw path of a query use the very same expressions.
  */
-export type Granularity = 'minute' | 'hour';
+export type Granularity = 'minute' | 'hour' | 'day';
 
-export const GRANULARITY_MS: Record<Granularity, number> = { minute: 60_000, hour: 3_600_000 };
+export const GRANULARITY_MS: Record<Granularity, number> = {
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+};
 
 export interface RollupDef {
   table: string;
@@ -16,6 +20,11 @@ export interface RollupDef {
   measures: Readonly<Record<string, string>>;
   /** Raw rows that count (a condition over a raw row). */
   where?: string;
+  /**
+   * Measures each bucket can be read in descending order of (an index on (bucket, measure DESC)):
+   * an exact top-K over several buckets then reads only the heads of those lists.
+   */
+  rankedBy?: readonly string[];
 }
 
 const FLOW_DIMS = {
@@ -28,6 +37,7 @@ const FLOW_DIMS = {
   account_id: 'account_id',
   region: 'coalesce(region, key_region)',
   vpc_id: 'vpc_id',
+  ip_version: 'family(srcaddr)',
 } as const;
 export type FlowDim = keyof typeof FLOW_DIMS;
 
@@ -58,13 +68,44 @@ const CLOUDTRAIL_MEASURES = {
   errors: 'count(*) FILTER (WHERE is_error)',
 } as const;
 
-export const FLOW_ROLLUPS: readonly RollupDef[] = (['minute', 'hour'] as const).map((g) => ({
-  table: `flow_rollup_${g}`,
-  granularity: g,
-  dims: FLOW_DIMS,
+const flowRollup = (
+  table: string,
+  granularity: Granularity,
+  dims: readonly FlowDim[],
+  rankedBy?: readonly (keyof typeof FLOW_MEASURES)[],
+): RollupDef => ({
+  table,
+  granularity,
+  dims: Object.fromEntries(dims.map((d) => [d, FLOW_DIMS[d]])),
   measures: FLOW_MEASURES,
   where: FLOW_ROW_FILTER,
-}));
+  ...(rankedBy ? { rankedBy } : {}),
+});
+
+const TOTALS_DIMS = ['action', 'protocol', 'account_id', 'region', 'vpc_id', 'ip_version'] as const;
+
+/**
+ * The flow rollups, narrowest first within a granularity: totals without addresses (time series),
+ * the talkers and pairs of each day in rank order (top-K), and the wide hour rollup for every
+ * other filter or grouping.
+ */
+export const FLOW_ROLLUPS: readonly RollupDef[] = [
+  flowRollup('flow_totals_minute', 'minute', TOTALS_DIMS),
+  flowRollup('flow_totals_hour', 'hour', TOTALS_DIMS),
+  flowRollup('flow_rollup_hour', 'hour', [
+    'srcaddr',
+    'dstaddr',
+    'dstport',
+    'protocol',
+    'action',
+    'interface_id',
+    'account_id',
+    'region',
+    'vpc_id',
+  ]),
+  flowRollup('flow_talkers_day', 'day', ['srcaddr', 'dstaddr', 'dstport'], ['flows', 'bytes']),
+  flowRollup('flow_pairs_day', 'day', ['srcaddr', 'dstaddr'], ['bytes']),
+];
 
 export const CLOUDTRAIL_ROLLUPS: readonly RollupDef[] = (['minute', 'hour'] as const).map((g) => ({
   table: `cloudtrail_rollup_${g}`,
@@ -74,12 +115,20 @@ export const CLOUDTRAIL_ROLLUPS: readonly RollupDef[] = (['minute', 'hour'] as c
 }));
 
 export const ROLLUP_TABLES = [
-  'flow_rollup_minute',
+  'flow_totals_minute',
+  'flow_totals_hour',
   'flow_rollup_hour',
+  'flow_talkers_day',
+  'flow_pairs_day',
   'cloudtrail_rollup_minute',
   'cloudtrail_rollup_hour',
 ] as const;
 export type RollupTable = (typeof ROLLUP_TABLES)[number];
+
+/** The bucket size of each rollup table (retention is configured per granularity). */
+export const ROLLUP_GRANULARITY = Object.fromEntries(
+  [...FLOW_ROLLUPS, ...CLOUDTRAIL_ROLLUPS].map((def) => [def.table, def.granularity]),
+) as Readonly<Record<RollupTable, Granularity>>;
 
 /** `date_bin` is time-zone independent, unlike date_trunc on timestamptz. */
 export const bucketExpr = (g: Granularity, column = 'event_time'): string =>
@@ -112,7 +161,7 @@ export function rollupUpsertSql(def: RollupDef, from: string): string {
 /** Raw columns the flow rollups read (what the raw INSERT returns to them). */
 export const FLOW_ROLLUP_INPUT = [
   'event_time',
-  ...Object.keys(FLOW_DIMS).filter((d) => d !== 'region'),
+  ...Object.keys(FLOW_DIMS).filter((d) => d !== 'region' && d !== 'ip_version'),
   'region',
   'key_region',
   'bytes',

@@ -1,21 +1,22 @@
 import type { Logger } from '@lake/observability';
 import {
   PARTITIONED_TABLES,
+  ROLLUP_GRANULARITY,
   ROLLUP_TABLES,
   dayOf,
   recordRollupCoverage,
   type PartitionManager,
+  type Granularity,
   type Pool,
-  type RollupTable,
 } from '@lake/pg';
 
 const DAY_MS = 86_400_000;
 
-/** Days of raw partitions and of each rollup kept; 0 keeps everything. */
+/** Days of raw partitions and of the rollups of each granularity kept; 0 keeps everything. */
 export interface RetentionSettings {
   premakeDays: number;
   rawDays: number;
-  rollupDays: Readonly<Record<RollupTable, number>>;
+  rollupDays: Readonly<Record<Granularity, number>>;
 }
 
 /**
@@ -42,7 +43,7 @@ export async function maintainPartitions(
   }
   for (const table of ROLLUP_TABLES) {
     await partitions.premake(table, settings.premakeDays, now);
-    const days = settings.rollupDays[table];
+    const days = settings.rollupDays[ROLLUP_GRANULARITY[table]];
     if (days > 0) {
       const dropped = await partitions.dropOlderThan(table, days, now);
       await recordRollupCoverage(pool, table, new Date(`${dayOf(now - days * DAY_MS)}T00:00:00Z`));

@@ -3,17 +3,51 @@ import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { cloudTrailDataset, flowDataset, migratedSchema, stackEndpoints, writeAsSink } from '@lake/testing';
 import { PartitionManager, type Pool } from '@lake/pg';
+import type { FlowRecord } from '@lake/schemas';
 import { maintainPartitions } from './rollup-maintenance';
 
 const logger = pino({ level: 'warn' });
 
-/** Rollup totals by hour and address pair, as sorted text lines (so that assert shows diffs). */
-async function flowRollupLines(pool: Pool, table: string): Promise<string[]> {
+const iso = (f: FlowRecord) => new Date(f.event_time).toISOString();
+
+/** Each flow rollup's groups as text (SQL over the rollup, and the same key computed in JS). */
+const FLOW_CHECKS: readonly {
+  table: string;
+  sql: string;
+  key: (f: FlowRecord) => (string | number | null)[];
+}[] = [
+  {
+    table: 'flow_rollup_hour',
+    sql: `to_char(bucket AT TIME ZONE 'UTC', 'HH24'), host(srcaddr), host(dstaddr), dstport, action`,
+    key: (f) => [iso(f).slice(11, 13), f.srcaddr, f.dstaddr, f.dstport, f.action],
+  },
+  {
+    table: 'flow_talkers_day',
+    sql: `to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD'), host(srcaddr), host(dstaddr), dstport`,
+    key: (f) => [iso(f).slice(0, 10), f.srcaddr, f.dstaddr, f.dstport],
+  },
+  {
+    table: 'flow_pairs_day',
+    sql: `to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD'), host(srcaddr), host(dstaddr)`,
+    key: (f) => [iso(f).slice(0, 10), f.srcaddr, f.dstaddr],
+  },
+  {
+    table: 'flow_totals_minute',
+    sql: `to_char(bucket AT TIME ZONE 'UTC', 'HH24:MI'), action, protocol, account_id, ip_version`,
+    key: (f) => [iso(f).slice(11, 16), f.action, f.protocol, f.account_id, f.srcaddr!.includes(':') ? 6 : 4],
+  },
+  {
+    table: 'flow_totals_hour',
+    sql: `to_char(bucket AT TIME ZONE 'UTC', 'HH24'), action, protocol, account_id, ip_version`,
+    key: (f) => [iso(f).slice(11, 13), f.action, f.protocol, f.account_id, f.srcaddr!.includes(':') ? 6 : 4],
+  },
+];
+
+/** A rollup's groups with their measures, as sorted text lines (so that assert shows diffs). */
+async function flowRollupLines(pool: Pool, check: (typeof FLOW_CHECKS)[number]): Promise<string[]> {
   const { rows } = await pool.query<{ line: string }>(
-    `SELECT concat_ws(' ', hh, src, dst, dstport, action, sum(flows), sum(bytes), sum(packets)) AS line
-       FROM (SELECT to_char(bucket AT TIME ZONE 'UTC', 'HH24') AS hh, host(srcaddr) AS src, host(dstaddr) AS dst,
-                    dstport, action, flows, bytes, packets FROM ${table}) t
-      GROUP BY hh, src, dst, dstport, action ORDER BY 1`,
+    `SELECT concat_ws(' ', ${check.sql}, sum(flows), sum(bytes), sum(packets)) AS line
+       FROM ${check.table} GROUP BY ${check.sql} ORDER BY 1`,
   );
   return rows.map((r) => r.line);
 }
@@ -36,31 +70,30 @@ describe('rollups written with the raw rows', () => {
     const second = await writeAsSink(db.pool, { flows: flows.slice(1100), events: events.slice(550) });
     assert.equal(first.flows + second.flows, 1500);
     assert.equal(first.events + second.events, 600);
-    const minute = await flowRollupLines(db.pool, 'flow_rollup_minute');
-    const hour = await flowRollupLines(db.pool, 'flow_rollup_hour');
+    const before = await Promise.all(FLOW_CHECKS.map((c) => flowRollupLines(db.pool, c)));
 
     // Replays of both batches (and one overlapping them) insert nothing and leave the rollups alone.
     const replay = await writeAsSink(db.pool, { flows: flows.slice(1000, 1500), events: events.slice(500) });
     const replay2 = await writeAsSink(db.pool, { flows: flows.slice(0, 1100), events: events.slice(0, 550) });
     assert.deepEqual([replay.flows, replay.events, replay2.flows, replay2.events], [0, 0, 0, 0]);
-    assert.deepEqual(await flowRollupLines(db.pool, 'flow_rollup_minute'), minute);
-    assert.deepEqual(await flowRollupLines(db.pool, 'flow_rollup_hour'), hour);
+    assert.deepEqual(await Promise.all(FLOW_CHECKS.map((c) => flowRollupLines(db.pool, c))), before);
 
     // Computed independently, in JS, from the records themselves (NODATA rows are not flows).
-    const expected = new Map<string, [number, number, number]>();
-    for (const f of flows) {
-      if (f.srcaddr === null || f.dstaddr === null) {
-        continue;
+    const real = flows.filter((f) => f.srcaddr !== null && f.dstaddr !== null);
+    for (const [i, check] of FLOW_CHECKS.entries()) {
+      const expected = new Map<string, [number, number, number]>();
+      for (const f of real) {
+        const k = check
+          .key(f)
+          .filter((v) => v !== null)
+          .join(' ');
+        const v = expected.get(k) ?? [0, 0, 0];
+        expected.set(k, [v[0] + 1, v[1] + (f.bytes ?? 0), v[2] + (f.packets ?? 0)]);
       }
-      const hh = new Date(f.event_time).toISOString().slice(11, 13);
-      const k = [hh, f.srcaddr, f.dstaddr, f.dstport, f.action].join(' ');
-      const v = expected.get(k) ?? [0, 0, 0];
-      expected.set(k, [v[0] + 1, v[1] + (f.bytes ?? 0), v[2] + (f.packets ?? 0)]);
+      const want = [...expected].map(([k, v]) => `${k} ${v.join(' ')}`).sort();
+      assert.deepEqual([...before[i]!].sort(), want, check.table);
+      assert.ok(want.length < real.length, `${check.table}: groups repeat, so the merge path is exercised`);
     }
-    const want = [...expected].map(([k, v]) => `${k} ${v.join(' ')}`).sort();
-    assert.deepEqual([...hour].sort(), want);
-    assert.deepEqual([...minute].sort(), want);
-    assert.ok(want.length > 20 && want.length < 1485, 'groups repeat, so the merge path is exercised');
   });
 
   it('counts CloudTrail events and errors per bucket', async () => {
@@ -94,21 +127,17 @@ describe('rollups written with the raw rows', () => {
     const settings = {
       premakeDays: 0,
       rawDays: 0,
-      rollupDays: {
-        flow_rollup_minute: 2,
-        flow_rollup_hour: 0,
-        cloudtrail_rollup_minute: 2,
-        cloudtrail_rollup_hour: 0,
-      },
+      rollupDays: { minute: 2, hour: 0, day: 0 },
     };
     await maintainPartitions(db.pool, new PartitionManager(db.pool), settings, logger, now);
     // The data's day (2024-05-01) is older than 2 days: gone from the minute rollups only.
     assert.ok((await partitions('vpc_flow_records')).includes('vpc_flow_records_p20240501'));
     assert.ok((await partitions('flow_rollup_hour')).includes('flow_rollup_hour_p20240501'));
-    assert.ok(!(await partitions('flow_rollup_minute')).includes('flow_rollup_minute_p20240501'));
+    assert.ok(!(await partitions('flow_totals_minute')).includes('flow_totals_minute_p20240501'));
+    assert.ok((await partitions('flow_talkers_day')).includes('flow_talkers_day_p20240501'));
     assert.ok(!(await partitions('cloudtrail_rollup_minute')).includes('cloudtrail_rollup_minute_p20240501'));
     assert.ok(
-      (await partitions('flow_rollup_minute')).includes('flow_rollup_minute_p20240504'),
+      (await partitions('flow_totals_minute')).includes('flow_totals_minute_p20240504'),
       'premade today',
     );
     const { rows } = await db.pool.query<{ rollup: string; retained_from: Date }>(
@@ -118,7 +147,7 @@ describe('rollups written with the raw rows', () => {
       rows.map((r) => [r.rollup, r.retained_from.toISOString()]),
       [
         ['cloudtrail_rollup_minute', '2024-05-02T00:00:00.000Z'],
-        ['flow_rollup_minute', '2024-05-02T00:00:00.000Z'],
+        ['flow_totals_minute', '2024-05-02T00:00:00.000Z'],
       ],
     );
     // Raw retention is separate: 1 day drops the raw partition, the hour rollup keeps its rows.

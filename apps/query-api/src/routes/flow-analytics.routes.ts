@@ -13,9 +13,9 @@ const L = <T extends string>(value: T) => Type.Literal(value);
 const LabelKind = (description: string) =>
   Type.Union([L('eni'), L('instance'), L('security_group'), L('name_tag')], { description });
 
-const Source = Type.Union([L('auto'), L('raw'), L('minute'), L('hour')], {
+const Source = Type.Union([L('auto'), L('raw'), L('minute'), L('hour'), L('day')], {
   description:
-    'auto (default): the coarsest rollup that answers exactly, else raw rows; or force one (a rollup that cannot answer exactly is a 400)',
+    'auto (default): the coarsest rollup that answers exactly, else raw rows; or force a granularity (when no rollup of it can answer exactly: 400)',
 });
 
 /** Filters every flow aggregate takes. */
