@@ -275,6 +275,22 @@ describe('flow and CloudTrail analytics endpoints', () => {
     const perEni = await get('/v1/flows/timeseries', { bucket: 'minute', split: 'interface_id' });
     assert.equal(perEni.body.source, 'vpc_flow_records');
 
+    // Region (the record's, else the key's), VPC and IP version are in the totals: any one of them
+    // splits the series from there, with the sums computed here from the records.
+    for (const [split, keyOf] of [
+      ['region', (f: FlowRecord) => f.region ?? f.key_region],
+      ['vpc_id', (f: FlowRecord) => f.vpc_id],
+      ['ip_version', (f: FlowRecord) => (f.srcaddr!.includes(':') ? 6 : 4)],
+    ] as const) {
+      const series = await get('/v1/flows/timeseries', { bucket: 'hour', split, limit: 1000 });
+      assert.equal(series.body.source, 'flow_totals_hour', split);
+      assert.deepEqual(
+        asMap(series.body.items, (i) => `${String(i['bucket'])} ${String(i['key'])}`),
+        aggregate(real, (f) => `${iso(Math.floor(f.event_time / HOUR) * HOUR)} ${String(keyOf(f))}`),
+        split,
+      );
+    }
+
     const bad = await get('/v1/flows/timeseries', { bucket: 'minute', source: 'hour' });
     assert.equal(bad.status, 400);
     assert.match(bad.body.message!, /source=hour/);

@@ -68,6 +68,9 @@ export const SPLITS = [
   'dstaddr',
   'interface_id',
   'account_id',
+  'region',
+  'vpc_id',
+  'ip_version',
 ] as const;
 export type Split = (typeof SPLITS)[number];
 

@@ -1,7 +1,14 @@
 import { isIP } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { FlowAnalyticsQueries, type FlowScope, type LabelKind, type Pool, type RankBy } from '@lake/pg';
+import {
+  FlowAnalyticsQueries,
+  SPLITS,
+  type FlowScope,
+  type LabelKind,
+  type Pool,
+  type RankBy,
+} from '@lake/pg';
 import { protocolName, serviceName } from '@lake/vpc-flow';
 import { BadRequestError } from '../plugins/errors.plugin';
 import { ErrorReply, addressOrCidr } from './common';
@@ -270,16 +277,7 @@ export const flowAnalyticsRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = as
             bucket: Type.Union([L('minute'), L('hour')], { description: 'bucket size' }),
             split: Type.Optional(
               Type.Union(
-                [
-                  L('none'),
-                  L('action'),
-                  L('protocol'),
-                  L('dstport'),
-                  L('srcaddr'),
-                  L('dstaddr'),
-                  L('interface_id'),
-                  L('account_id'),
-                ],
+                SPLITS.map((split) => L(split)),
                 { description: 'split the series by this dimension' },
               ),
             ),
