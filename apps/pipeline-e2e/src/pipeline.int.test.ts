@@ -116,6 +116,10 @@ describe('pipeline end to end', () => {
     assert.equal(v5.length, 3);
     assert.equal(v5[0]!['flow_log_id'], 'fl-0fedcba987654321f');
     assert.equal(v5[0]!['key_region'], 'us-east-1');
+    // The delivery time in the file names (…_20240501T1210Z_… and …T1205Z_…), kept on every record.
+    assert.ok(v5.every((r) => r['delivered_at'] === '2024-05-01T12:10:00.000Z'));
+    const v2 = flows.filter((r) => r['source_key'] === FLOW_V2_KEY);
+    assert.ok(v2.length > 0 && v2.every((r) => r['delivered_at'] === '2024-05-01T12:05:00.000Z'));
 
     const events = await waitFor('all CloudTrail events in the API', async () => {
       const items = await allPages('/v1/cloudtrail/events', { ...RANGE, limit: 2 });

@@ -36,6 +36,11 @@ function columnsFor<R extends AnyFlow>(fields: readonly FlowFieldDef[]): ColumnS
     { name: 'flow_log_id', pgType: 'text', get: (r) => r.flow_log_id },
     { name: 'key_account_id', pgType: 'text', get: (r) => r.key_account_id },
     { name: 'key_region', pgType: 'text', get: (r) => r.key_region },
+    {
+      name: 'delivered_at',
+      pgType: 'timestamptz',
+      get: (r) => (r.delivered_at === null || r.delivered_at === undefined ? null : new Date(r.delivered_at)),
+    },
     { name: 'extra', pgType: 'jsonb', get: (r) => (r.extra ? JSON.stringify(r.extra) : null) },
     { name: 'protocol_name', pgType: 'text', get: (r) => r.protocol_name },
     { name: 'duration_seconds', pgType: 'bigint', get: (r) => r.duration_seconds },

@@ -114,6 +114,10 @@ const provenanceFields = [
   { name: 'flow_log_id', ...nullable('string', 'from the object key') },
   { name: 'key_account_id', ...nullable('string', 'account id from the object key') },
   { name: 'key_region', ...nullable('string', 'region from the object key') },
+  {
+    name: 'delivered_at',
+    ...nullable(timestampMillis, 'delivery time from the object key (its file name), in ms'),
+  },
   { name: 'event_time', type: timestampMillis, doc: 'start (else end, else the delivery time) in ms' },
   {
     name: 'extra',
@@ -128,6 +132,7 @@ interface FlowProvenance {
   flow_log_id: string | null;
   key_account_id: string | null;
   key_region: string | null;
+  delivered_at: number | null;
   event_time: number;
   extra: Record<string, string> | null;
 }

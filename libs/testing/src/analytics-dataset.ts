@@ -36,6 +36,7 @@ export function flowRecord(p: Partial<FlowRecord> & { event_time: number; source
     flow_log_id: 'fl-test',
     key_account_id: '111122223333',
     key_region: 'us-east-1',
+    delivered_at: null,
     extra: null,
     protocol_name: null,
     duration_seconds: null,

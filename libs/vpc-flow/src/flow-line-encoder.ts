@@ -58,6 +58,16 @@ const MAX_INT = 2_147_483_647;
 const NULL = Uint8Array.of(0);
 
 /** `["null", "string"]` union bytes of a value (ASCII or not), as avsc writes them. */
+/** Avro `["null", long]` of `n`. */
+function nullableLong(n: number | null): Uint8Array {
+  if (n === null) {
+    return NULL;
+  }
+  const bytes = Buffer.alloc(11);
+  bytes[0] = 2;
+  return bytes.subarray(0, writeAvroLong(bytes, 1, n));
+}
+
 function nullableString(s: string | null): Uint8Array {
   if (s === null) {
     return NULL;
@@ -130,6 +140,7 @@ const CONSTANT_NAMES = new Set([
   'flow_log_id',
   'key_account_id',
   'key_region',
+  'delivered_at',
 ]);
 
 function constantFields(context: ObjectContext): Record<string, Uint8Array> {
@@ -140,6 +151,7 @@ function constantFields(context: ObjectContext): Record<string, Uint8Array> {
     flow_log_id: nullableString(keyInfo.flowLogId),
     key_account_id: nullableString(keyInfo.accountId),
     key_region: nullableString(keyInfo.region),
+    delivered_at: nullableLong(keyInfo.deliveredAt),
   };
 }
 

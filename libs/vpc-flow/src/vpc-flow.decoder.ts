@@ -109,6 +109,7 @@ const ADDED_FIELDS = [
   'flow_log_id',
   'key_account_id',
   'key_region',
+  'delivered_at',
   'event_time',
   'extra',
   'protocol_name',
@@ -426,6 +427,7 @@ export function finishRecord(
   r['flow_log_id'] = keyInfo.flowLogId;
   r['key_account_id'] = keyInfo.accountId;
   r['key_region'] = keyInfo.region;
+  r['delivered_at'] = keyInfo.deliveredAt;
   r['event_time'] = start !== null ? start * 1000 : end !== null ? end * 1000 : (keyInfo.deliveredAt ?? 0);
   r['extra'] = extra;
   enrich(r);
