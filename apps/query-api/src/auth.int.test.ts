@@ -28,6 +28,23 @@ describe('query-api authentication', () => {
     assert.equal((await t.inject({ url: '/ready' })).statusCode, 200);
   });
 
+  it('serves the OpenAPI UI and document without a key, documenting the API-key scheme', async () => {
+    const ui = await t.inject({ url: '/docs/' });
+    assert.equal(ui.statusCode, 200);
+    assert.match(String(ui.headers['content-type']), /^text\/html/);
+    assert.match(ui.body, /swagger-ui/i);
+    const doc = await t.inject({ url: '/openapi.json' });
+    assert.equal(doc.statusCode, 200);
+    const spec = doc.json<{
+      openapi: string;
+      paths: Record<string, unknown>;
+      components?: { securitySchemes?: object };
+    }>();
+    assert.match(spec.openapi, /^3\./);
+    assert.ok('/v1/flows/top-talkers' in spec.paths);
+    assert.ok(spec.components?.securitySchemes, 'security schemes documented');
+  });
+
   it('refuses data routes, /metrics and unknown routes without a key, with a reason', async () => {
     for (const url of ['/v1/flows', '/v1/cloudtrail/events', '/v1/dead-letters', '/metrics', '/nope']) {
       const res = await t.inject({ url });
