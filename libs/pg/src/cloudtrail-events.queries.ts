@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import { KeysetList, type KeyColumn, type Page } from './keyset-list';
+import { KeysetList, KeysetQueries, type KeyColumn } from './keyset-list';
 import { Where } from './query-builder';
-import type { RowStream } from './stream-query';
 
 export interface CloudTrailFilter {
   from: Date;
@@ -61,23 +60,12 @@ export const EVENT_KEY: readonly KeyColumn[] = [
 ];
 
 /** Read side of `cloudtrail_events`. */
-export class CloudTrailEventsQueries {
-  private readonly rows: KeysetList<CloudTrailRow>;
-
+export class CloudTrailEventsQueries extends KeysetQueries<Omit<CloudTrailFilter, 'limit'>, CloudTrailRow> {
   constructor(private readonly pool: pg.Pool) {
-    this.rows = new KeysetList(pool, 'cloudtrail_events', EVENT_KEY);
+    super(new KeysetList(pool, 'cloudtrail_events', EVENT_KEY));
   }
 
-  async list(f: CloudTrailFilter): Promise<Page<CloudTrailRow>> {
-    return this.rows.page(this.where(f), f.cursor, f.limit);
-  }
-
-  /** Every matching row, in page order (from `cursor` when given), through a server-side cursor. */
-  async stream(f: Omit<CloudTrailFilter, 'limit'>): Promise<RowStream> {
-    return this.rows.stream(this.where(f), f.cursor);
-  }
-
-  private where(f: Omit<CloudTrailFilter, 'limit'>): Where {
+  protected where(f: Omit<CloudTrailFilter, 'limit'>): Where {
     return new Where()
       .add('event_time >= ?', f.from)
       .add('event_time < ?', f.to)

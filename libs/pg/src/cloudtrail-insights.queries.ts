@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { EVENT_KEY } from './cloudtrail-events.queries';
-import { KeysetList, type Page } from './keyset-list';
+import { KeysetList, KeysetQueries } from './keyset-list';
 import { Where } from './query-builder';
-import type { RowStream } from './stream-query';
 
 export interface InsightFilter {
   from: Date;
@@ -18,23 +17,12 @@ export interface InsightFilter {
 export type InsightRow = Record<string, unknown> & { event_time: Date };
 
 /** Read side of `cloudtrail_insights`. */
-export class CloudTrailInsightsQueries {
-  private readonly rows: KeysetList<InsightRow>;
-
+export class CloudTrailInsightsQueries extends KeysetQueries<Omit<InsightFilter, 'limit'>, InsightRow> {
   constructor(pool: pg.Pool) {
-    this.rows = new KeysetList(pool, 'cloudtrail_insights', EVENT_KEY);
+    super(new KeysetList(pool, 'cloudtrail_insights', EVENT_KEY));
   }
 
-  async list(f: InsightFilter): Promise<Page<InsightRow>> {
-    return this.rows.page(this.where(f), f.cursor, f.limit);
-  }
-
-  /** Every matching row, in page order (from `cursor` when given), through a server-side cursor. */
-  async stream(f: Omit<InsightFilter, 'limit'>): Promise<RowStream> {
-    return this.rows.stream(this.where(f), f.cursor);
-  }
-
-  private where(f: Omit<InsightFilter, 'limit'>): Where {
+  protected where(f: Omit<InsightFilter, 'limit'>): Where {
     return new Where()
       .add('event_time >= ?', f.from)
       .add('event_time < ?', f.to)

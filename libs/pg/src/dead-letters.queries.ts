@@ -1,8 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type pg from 'pg';
-import { KeysetList, type Page } from './keyset-list';
+import { KeysetList, KeysetQueries } from './keyset-list';
 import { Where } from './query-builder';
-import type { RowStream } from './stream-query';
 
 export interface DeadLetterFilter {
   from: Date;
@@ -29,24 +28,15 @@ export type DeadLetterRow = Record<string, unknown> & {
 };
 
 /** Read side of `dead_letters`. */
-export class DeadLettersQueries {
-  private readonly rows: KeysetList<DeadLetterRow>;
-
+export class DeadLettersQueries extends KeysetQueries<Omit<DeadLetterFilter, 'limit'>, DeadLetterRow> {
   constructor(private readonly pool: pg.Pool) {
-    this.rows = new KeysetList(pool, 'dead_letters', [{ name: 'id', kind: 'int' }], {
-      select: STORED_COLUMNS,
-      map: (row) => withPayloadText(row as StoredRow),
-      columns: OUTPUT_COLUMNS,
-    });
-  }
-
-  async list(f: DeadLetterFilter): Promise<Page<DeadLetterRow>> {
-    return this.rows.page(this.where(f), f.cursor, f.limit);
-  }
-
-  /** Every matching row, in page order (from `cursor` when given), through a server-side cursor. */
-  async stream(f: Omit<DeadLetterFilter, 'limit'>): Promise<RowStream> {
-    return this.rows.stream(this.where(f), f.cursor);
+    super(
+      new KeysetList(pool, 'dead_letters', [{ name: 'id', kind: 'int' }], {
+        select: STORED_COLUMNS,
+        map: (row) => withPayloadText(row as StoredRow),
+        columns: OUTPUT_COLUMNS,
+      }),
+    );
   }
 
   /** Dead letters per service and reason in a time range, most first. */
@@ -60,7 +50,7 @@ export class DeadLettersQueries {
     return { items: rows };
   }
 
-  private where(f: Omit<DeadLetterFilter, 'limit'>): Where {
+  protected where(f: Omit<DeadLetterFilter, 'limit'>): Where {
     return new Where()
       .add('occurred_at >= ?', f.from)
       .add('occurred_at < ?', f.to)

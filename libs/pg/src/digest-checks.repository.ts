@@ -1,9 +1,8 @@
 import type { DigestCheck } from '@lake/schemas';
 import type pg from 'pg';
 import { BulkInsert } from './bulk-insert';
-import { KeysetList, type Page } from './keyset-list';
+import { KeysetList, KeysetQueries } from './keyset-list';
 import { Where } from './query-builder';
-import type { RowStream } from './stream-query';
 
 /** Writes digest verification results; idempotent on the digest and the log file. */
 export class DigestChecksRepository {
@@ -42,28 +41,19 @@ export interface DigestCheckFilter {
 export type DigestCheckRow = Record<string, unknown>;
 
 /** Read side of `digest_checks`, in digest key order (oldest digest first), log files in key order. */
-export class DigestChecksQueries {
-  private readonly rows: KeysetList<DigestCheckRow>;
-
+export class DigestChecksQueries extends KeysetQueries<Omit<DigestCheckFilter, 'limit'>, DigestCheckRow> {
   constructor(pool: pg.Pool) {
-    this.rows = new KeysetList(pool, 'digest_checks', [
-      { name: 'digest_bucket', kind: 'text' },
-      { name: 'digest_key', kind: 'text' },
-      { name: 'log_file_bucket', kind: 'text' },
-      { name: 'log_file_key', kind: 'text' },
-    ]);
+    super(
+      new KeysetList(pool, 'digest_checks', [
+        { name: 'digest_bucket', kind: 'text' },
+        { name: 'digest_key', kind: 'text' },
+        { name: 'log_file_bucket', kind: 'text' },
+        { name: 'log_file_key', kind: 'text' },
+      ]),
+    );
   }
 
-  async list(f: DigestCheckFilter): Promise<Page<DigestCheckRow>> {
-    return this.rows.page(this.where(f), f.cursor, f.limit);
-  }
-
-  /** Every matching row, in page order (from `cursor` when given), through a server-side cursor. */
-  async stream(f: Omit<DigestCheckFilter, 'limit'>): Promise<RowStream> {
-    return this.rows.stream(this.where(f), f.cursor);
-  }
-
-  private where(f: Omit<DigestCheckFilter, 'limit'>): Where {
+  protected where(f: Omit<DigestCheckFilter, 'limit'>): Where {
     return new Where().add('status = ?', f.status).add('item = ?', f.item).add('digest_key = ?', f.digestKey);
   }
 }

@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import { KeysetList, type Page } from './keyset-list';
+import { KeysetList, KeysetQueries } from './keyset-list';
 import { Where } from './query-builder';
-import type { RowStream } from './stream-query';
 
 export interface FlowFilter {
   from: Date;
@@ -28,29 +27,20 @@ export interface FlowFilter {
 export type FlowRow = Record<string, unknown> & { event_time: Date };
 
 /** Read side of `vpc_flow_records`. */
-export class FlowRecordsQueries {
-  private readonly rows: KeysetList<FlowRow>;
-
+export class FlowRecordsQueries extends KeysetQueries<Omit<FlowFilter, 'limit'>, FlowRow> {
   /** @param table vpc_flow_records, or tgw_flow_records (the same filters, but interface_id and vpc_id are VPC fields, tgw_attachment_id a TGW one). */
   constructor(pool: pg.Pool, table: 'vpc_flow_records' | 'tgw_flow_records' = 'vpc_flow_records') {
-    this.rows = new KeysetList(pool, table, [
-      { name: 'event_time', kind: 'time' },
-      { name: 'source_bucket', kind: 'text' },
-      { name: 'source_key', kind: 'text' },
-      { name: 'source_line', kind: 'int' },
-    ]);
+    super(
+      new KeysetList(pool, table, [
+        { name: 'event_time', kind: 'time' },
+        { name: 'source_bucket', kind: 'text' },
+        { name: 'source_key', kind: 'text' },
+        { name: 'source_line', kind: 'int' },
+      ]),
+    );
   }
 
-  async list(f: FlowFilter): Promise<Page<FlowRow>> {
-    return this.rows.page(this.where(f), f.cursor, f.limit);
-  }
-
-  /** Every matching row, in page order (from `cursor` when given), through a server-side cursor. */
-  async stream(f: Omit<FlowFilter, 'limit'>): Promise<RowStream> {
-    return this.rows.stream(this.where(f), f.cursor);
-  }
-
-  private where(f: Omit<FlowFilter, 'limit'>): Where {
+  protected where(f: Omit<FlowFilter, 'limit'>): Where {
     const w = new Where()
       .add('event_time >= ?', f.from)
       .add('event_time < ?', f.to)

@@ -10,7 +10,7 @@ export { CloudTrailEventsRepository } from './cloudtrail-events.repository';
 export { CursorError, decodeCursor, encodeCursor } from './cursor';
 export { DeadLettersRepository, type StoredDeadLetter } from './dead-letters.repository';
 export { FlowRecordsQueries, type FlowFilter, type FlowRow } from './flow-records.queries';
-export { KeysetList, type KeyColumn, type KeysetListOptions, type Page } from './keyset-list';
+export { KeysetList, KeysetQueries, type KeyColumn, type KeysetListOptions, type Page } from './keyset-list';
 export { FlowRecordsRepository, TgwFlowRecordsRepository } from './flow-records.repository';
 export { defaultMigrationsDir, migrate } from './migrate';
 export {

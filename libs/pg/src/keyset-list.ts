@@ -89,3 +89,25 @@ function cursorValue(column: KeyColumn, value: unknown): string | number {
       return String(value);
   }
 }
+
+/**
+ * The read side of one paged list: a subclass says how its filter narrows the rows (`where`); a
+ * page (`list`) and an export (`stream`) both start after the filter's cursor.
+ */
+export abstract class KeysetQueries<
+  F extends { cursor?: string | undefined },
+  Out extends Record<string, unknown>,
+> {
+  constructor(private readonly rows: KeysetList<Out>) {}
+
+  list(f: F & { limit: number }): Promise<Page<Out>> {
+    return this.rows.page(this.where(f), f.cursor, f.limit);
+  }
+
+  /** Every matching row, in page order (from `cursor` when given), through a server-side cursor. */
+  stream(f: F): Promise<RowStream> {
+    return this.rows.stream(this.where(f), f.cursor);
+  }
+
+  protected abstract where(f: F): Where;
+}
