@@ -68,6 +68,24 @@ function logFileStatus(expected: string, got: Hashed): { status: string; detail:
     : { status: 'hash_mismatch', detail: `expected ${expected}, found ${got.hash}` };
 }
 
+/** How a digest chains to the previous one, from what reading the previous digest gave. */
+function chainStatusOf(expected: string, previous: Hashed): { chainStatus: string; detail: string | null } {
+  if ('missing' in previous) {
+    return { chainStatus: 'previous_missing', detail: null };
+  }
+  if ('unreadable' in previous) {
+    return previous.damaged
+      ? { chainStatus: 'chain_break', detail: `the previous digest cannot be read: ${previous.unreadable}` }
+      : { chainStatus: 'previous_unreadable', detail: previous.unreadable };
+  }
+  return previous.hash === expected
+    ? { chainStatus: 'ok', detail: null }
+    : {
+        chainStatus: 'chain_break',
+        detail: `previous digest hashes to ${previous.hash}, the digest says ${expected}`,
+      };
+}
+
 /**
  * Verifies CloudTrail digest files (CloudTrail-Digest/ objects) the way AWS documents log file
  * integrity validation: every listed log file exists and has the listed SHA-256 of its
@@ -112,56 +130,44 @@ export function createDigestVerifier(settings: DigestVerifierSettings): Decoder<
       digestStartTime: digest.digestStartTime,
       digestEndTime: digest.digestEndTime,
     };
+    /** One check, counted as it is handed over. */
+    const check = (
+      c: Pick<
+        DigestCheck,
+        'item' | 'logFileBucket' | 'logFileKey' | 'status' | 'chainStatus' | 'signatureStatus' | 'detail'
+      >,
+    ): DecodeOutput<DigestCheck>[] => {
+      counted.inc({ item: c.item, status: c.status });
+      return [{ ok: true, value: { ...base, ...c, checkedAt: Date.now() } }];
+    };
     for (const file of digest.logFiles) {
       const { status, detail } = logFileStatus(
         file.hashValue,
         await hashObject(s3, file.s3Bucket, file.s3Object),
       );
-      counted.inc({ item: 'LOG_FILE', status });
       // One check at a time: the pipeline heartbeats between them, however many files are listed.
-      yield [
-        {
-          ok: true,
-          value: {
-            ...base,
-            item: 'LOG_FILE',
-            logFileBucket: file.s3Bucket,
-            logFileKey: file.s3Object,
-            status,
-            chainStatus: null,
-            signatureStatus: null,
-            detail,
-            checkedAt: Date.now(),
-          },
-        },
-      ];
+      yield check({
+        item: 'LOG_FILE',
+        logFileBucket: file.s3Bucket,
+        logFileKey: file.s3Object,
+        status,
+        chainStatus: null,
+        signatureStatus: null,
+        detail,
+      });
     }
 
-    let chainStatus: string;
-    let chainDetail: string | null = null;
-    if (!digest.previousDigestS3Object || !digest.previousDigestHashValue) {
-      chainStatus = 'chain_start';
-    } else {
-      const previous = await hashObject(
-        s3,
-        digest.previousDigestS3Bucket ?? context.bucket,
-        digest.previousDigestS3Object,
-      );
-      if ('missing' in previous) {
-        chainStatus = 'previous_missing';
-      } else if ('unreadable' in previous && !previous.damaged) {
-        chainStatus = 'previous_unreadable';
-        chainDetail = previous.unreadable;
-      } else if ('hash' in previous && previous.hash === digest.previousDigestHashValue) {
-        chainStatus = 'ok';
-      } else {
-        chainStatus = 'chain_break';
-        chainDetail =
-          'hash' in previous
-            ? `previous digest hashes to ${previous.hash}, the digest says ${digest.previousDigestHashValue}`
-            : `the previous digest cannot be read: ${previous.unreadable}`;
-      }
-    }
+    const chain =
+      digest.previousDigestS3Object && digest.previousDigestHashValue
+        ? chainStatusOf(
+            digest.previousDigestHashValue,
+            await hashObject(
+              s3,
+              digest.previousDigestS3Bucket ?? context.bucket,
+              digest.previousDigestS3Object,
+            ),
+          )
+        : { chainStatus: 'chain_start', detail: null };
 
     let signatureStatus = 'unchecked';
     if (publicKeysPem.length > 0) {
@@ -179,25 +185,18 @@ export function createDigestVerifier(settings: DigestVerifierSettings): Decoder<
           : 'invalid';
       }
     }
+    const { chainStatus } = chain;
     const chainOk = chainStatus === 'ok' || chainStatus === 'chain_start';
     const signatureOk = signatureStatus === 'ok' || signatureStatus === 'unchecked';
     const status = !chainOk ? chainStatus : !signatureOk ? `signature_${signatureStatus}` : 'ok';
-    counted.inc({ item: 'DIGEST', status });
-    yield [
-      {
-        ok: true,
-        value: {
-          ...base,
-          item: 'DIGEST',
-          logFileBucket: null,
-          logFileKey: null,
-          status,
-          chainStatus,
-          signatureStatus,
-          detail: chainDetail,
-          checkedAt: Date.now(),
-        },
-      },
-    ];
+    yield check({
+      item: 'DIGEST',
+      logFileBucket: null,
+      logFileKey: null,
+      status,
+      chainStatus,
+      signatureStatus,
+      detail: chain.detail,
+    });
   };
 }
