@@ -14,7 +14,14 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import pino from 'pino';
-import { FLOW_ROLLUPS, migrate } from '@lake/pg';
+import {
+  BLOCKED_ROLLUPS,
+  FLOW_ROLLUPS,
+  blockTableOf,
+  compactRollupBlocks,
+  createPool,
+  migrate,
+} from '@lake/pg';
 import { ServiceProcess, createApiKey, stackEndpoints, stackServiceEnv } from '@lake/testing';
 import { loadFlows, loadedRows } from './load-flows';
 
@@ -121,10 +128,20 @@ async function main(): Promise<void> {
     schema: values.schema,
     logger: pino({ level: 'warn' }),
   });
+  // Likewise its multi-day blocks, as the sink's maintenance builds them.
+  const schemaPool = createPool({
+    connectionString: stack.databaseUrl,
+    schema: values.schema,
+    max: 1,
+    logger: pino({ level: 'warn' }),
+    applicationName: 'bench:api',
+  });
+  await compactRollupBlocks(schemaPool, { now: end.getTime(), settleMs: 0 });
+  await schemaPool.end();
   const keyPool = new pg.Pool({ connectionString: stack.databaseUrl, max: 1 });
   // Partitioned parents are never auto-analyzed, and back-filled rollups have no statistics yet.
-  for (const def of FLOW_ROLLUPS) {
-    await keyPool.query(`ANALYZE "${values.schema}".${def.table}`);
+  for (const table of [...FLOW_ROLLUPS.map((def) => def.table), ...BLOCKED_ROLLUPS.map(blockTableOf)]) {
+    await keyPool.query(`ANALYZE "${values.schema}".${table}`);
   }
   apiKey = await createApiKey(keyPool, values.schema, { name: 'bench:api', rateLimit: 1_000_000_000 });
   await keyPool.end();

@@ -10,7 +10,7 @@
  * of 20 000 public clients to the servers (443/80), 5 % scanner probes from anywhere to any port
  * (REJECT). ~3 % IPv6. A diurnal curve spreads the records over the days.
  * The rollups (FLOW_ROLLUPS, whatever they are) are then computed from the raw rows with the same
- * statements the sink uses.
+ * statements the sink uses, and their multi-day blocks with the sink's maintenance (rollup-blocks.ts).
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -18,6 +18,7 @@ import pino from 'pino';
 import {
   FLOW_ROLLUPS,
   PartitionManager,
+  compactRollupBlocks,
   createPool,
   type RollupTable,
   dayOf,
@@ -150,6 +151,11 @@ export async function loadFlows(o: LoadOptions, log: (msg: string) => void = con
         `  ${day}: ${count.toLocaleString('en-US')} rows in ${((t1 - t0) / 1000).toFixed(1)} s, rollups in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
       );
     }
+    const t2 = performance.now();
+    const blocks = await compactRollupBlocks(pool, { now: o.end.getTime(), settleMs: 0 });
+    log(
+      `  ${blocks} multi-day blocks of the ranked day rollups in ${((performance.now() - t2) / 1000).toFixed(1)} s`,
+    );
     const counts: string[] = [];
     for (const table of ['vpc_flow_records', ...FLOW_ROLLUPS.map((def) => def.table)]) {
       await pool.query(`ANALYZE ${table}`);

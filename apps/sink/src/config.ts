@@ -21,8 +21,10 @@ export const configSchema = z.object({
   ROLLUP_MINUTE_RETENTION_DAYS: z.coerce.number().int().min(0).optional(),
   ROLLUP_HOUR_RETENTION_DAYS: z.coerce.number().int().min(0).optional(),
   ROLLUP_DAY_RETENTION_DAYS: z.coerce.number().int().min(0).optional(),
-  /** How often partitions are premade and expired ones dropped. */
+  /** How often partitions are premade, expired ones dropped and multi-day rollup blocks built. */
   MAINTENANCE_INTERVAL_SECONDS: positiveInt(3600),
+  /** Multi-day blocks of the day rollups are built once their last day ended this long ago. */
+  ROLLUP_BLOCK_SETTLE_MINUTES: z.coerce.number().int().min(0).default(60),
 });
 
 export type SinkConfig = z.infer<typeof configSchema>;

@@ -8,7 +8,7 @@ import {
   createShutdown,
 } from '@lake/observability';
 import { createPool, migrate, ping } from '@lake/pg';
-import { Sink, maintainPartitions } from '@lake/sink-core';
+import { Sink, maintainPartitions, maintainRollupBlocks } from '@lake/sink-core';
 import { configSchema, type SinkConfig } from './config';
 
 const SERVICE = 'sink';
@@ -78,10 +78,18 @@ async function main(config: SinkConfig): Promise<void> {
       day: config.ROLLUP_DAY_RETENTION_DAYS ?? config.ROLLUP_RETENTION_DAYS,
     },
   };
-  const maintain = () => maintainPartitions(pool, sink.partitionManager, retention, logger);
-  await maintain();
+  const partitions = () => maintainPartitions(pool, sink.partitionManager, retention, logger);
+  // Blocks may take minutes to build: never on the way to readiness.
+  const blocks = () =>
+    maintainRollupBlocks(pool, config.ROLLUP_BLOCK_SETTLE_MINUTES * 60_000, logger).catch((err: unknown) =>
+      logger.error({ err }, 'rollup block maintenance failed'),
+    );
+  await partitions();
+  void blocks();
   const timer = setInterval(() => {
-    maintain().catch((err: unknown) => logger.error({ err }, 'partition maintenance failed'));
+    partitions()
+      .catch((err: unknown) => logger.error({ err }, 'partition maintenance failed'))
+      .finally(() => void blocks());
   }, config.MAINTENANCE_INTERVAL_SECONDS * 1000);
 
   health.addLiveness('consumer', () => {

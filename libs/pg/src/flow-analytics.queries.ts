@@ -1,11 +1,12 @@
 import type pg from 'pg';
+import { withTransaction } from './pool';
 import { Where } from './query-builder';
+import { blockTableOf, planRankedLists, type RankedList } from './rollup-blocks';
 import { RollupSourcePicker, type SourceChoice } from './rollup-source';
 import {
   FLOW_DIM_EXPR,
   FLOW_ROLLUPS,
   FLOW_ROW_FILTER,
-  GRANULARITY_MS,
   bucketExpr,
   type FlowDim,
   type Granularity,
@@ -354,12 +355,14 @@ export class FlowAnalyticsQueries {
 
   /**
    * Exact top-K over the day buckets of a rollup kept in rank order (Fagin's threshold algorithm,
-   * with the pruning of his NRA variant): reads the first `depth` keys of each bucket in descending
-   * `by`; a key's total is at least the sum of the values seen (lo) and at most lo plus the
-   * thresholds (the depth-th values) of the buckets where it was not seen (hi). Only keys whose hi
-   * reaches the K-th largest lo can be in the top K: their exact totals are looked up. It stops once
-   * the K-th exact total exceeds the sum of all thresholds (no key unseen so far can reach it) or
-   * every list is exhausted; else it reads 4× deeper.
+   * with the pruning of his NRA variant). The lists are the days of the range, or multi-day blocks
+   * of them where fresh ones exist (rollup-blocks.ts): fewer, longer lists make the bound below
+   * tighter, far sooner. It reads the first `depth` keys of each list in descending `by`; a key's
+   * total is at least the sum of the values seen (lo) and at most lo plus the thresholds (the
+   * depth-th values) of the lists where it was not seen (hi). Only keys whose hi reaches the K-th
+   * largest lo can be in the top K: their exact totals are looked up. It stops once the K-th exact
+   * total exceeds the sum of all thresholds (no key unseen so far can reach it) or every list is
+   * exhausted; else it reads twice as deep. All in one snapshot, blocks judged fresh included.
    */
   private async topK<T extends Measures>(
     q: Query,
@@ -367,30 +370,63 @@ export class FlowAnalyticsQueries {
     key: readonly FlowDim[],
     by: RankBy,
   ): Promise<Answer<T>> {
-    const step = GRANULARITY_MS.day;
+    const def = q.src as RollupDef;
+    return withTransaction(
+      this.pool,
+      async (client) => {
+        const lists = await planRankedLists(client, def, s.from, s.to);
+        const { sql, depthAt } = this.topKSql(q, s, key, by, lists);
+        const params = [...q.w.params];
+        for (let d = Math.max(4 * s.limit, 200) * lists.length; ; d *= 2) {
+          params[depthAt] = d;
+          const { rows } = await client.query<{ bound: string; exhausted: boolean; items: T[] }>(sql, params);
+          const { bound, exhausted, items } = rows[0]!;
+          const kth = items[s.limit - 1];
+          if (exhausted || (kth !== undefined && Number(kth[by]) > Number(bound))) {
+            const blocks = lists.some((l) => l.days > 1);
+            return { items, source: blocks ? blockTableOf(def) : def.table };
+          }
+        }
+      },
+      { isolation: 'REPEATABLE READ', readOnly: true },
+    );
+  }
+
+  /** The statement of one round of `topK`, and where its depth parameter is. */
+  private topKSql(
+    q: Query,
+    s: FlowScope,
+    key: readonly FlowDim[],
+    by: RankBy,
+    lists: readonly RankedList[],
+  ): { sql: string; depthAt: number } {
     const depth = q.w.param(0);
     const depthAt = q.w.params.length - 1;
     const limit = q.w.param(s.limit);
-    const buckets: Date[] = [];
-    for (let t = s.from.getTime(); t < s.to.getTime(); t += step) {
-      buckets.push(new Date(t));
-    }
-    // Equality on the bucket: each list is an ordered scan of one (bucket, measure DESC) index.
+    // Equality on the list's bucket (and block size): an ordered scan of one rank-order index.
     const filters = q.w.sql().replace(/^WHERE /, '');
-    const lists = buckets.map(
-      (b, i) =>
-        `(SELECT ${key.map((k) => `r.${k}`).join(', ')}, r.${by} AS v, ${i} AS b FROM ${q.table} r ` +
-        `WHERE r.bucket = ${q.w.param(b)}${filters ? ` AND ${filters}` : ''} ORDER BY r.${by} DESC LIMIT ${depth})`,
+    const listOf = (l: RankedList) =>
+      `${l.table} r WHERE ${l.days > 1 ? `r.days = ${q.w.param(l.days)} AND ` : ''}r.bucket = ${q.w.param(l.bucket)}`;
+    const heads = lists.map(
+      (l, i) =>
+        `(SELECT ${key.map((k) => `r.${k}`).join(', ')}, r.${by} AS v, ${i} AS b FROM ${listOf(l)}` +
+        `${filters ? ` AND ${filters}` : ''} ORDER BY r.${by} DESC LIMIT ${depth})`,
     );
     const match = key
-      .map((k) => (k === 'dstport' ? `x.${k} IS NOT DISTINCT FROM c.${k}` : `x.${k} = c.${k}`))
+      .map((k) => (k === 'dstport' ? `r.${k} IS NOT DISTINCT FROM c.${k}` : `r.${k} = c.${k}`))
       .join(' AND ');
+    // A key's exact total: one index probe per list.
+    const days = lists.filter((l) => l.days === 1).map((l) => l.bucket);
+    const parts = [
+      ...(days.length > 0 ? [`${q.table} r WHERE r.bucket = ANY(${q.w.param(days)}::timestamptz[])`] : []),
+      ...lists.filter((l) => l.days > 1).map(listOf),
+    ].map((from) => `SELECT r.flows, r.bytes, r.packets FROM ${from} AND ${match}`);
     const cols = key.join(', ');
     const order = `${by} DESC, ${key.join(', ')} NULLS LAST`;
-    // Look-ups cost a descent per bucket: only once few keys are still promising (or all is read).
+    // Look-ups cost a descent per list: only once few keys are still promising (or all is read).
     const cap = Math.max(8 * s.limit, 400);
     const sql =
-      `WITH lists AS (${lists.join(' UNION ALL ')}), ` +
+      `WITH lists AS (${heads.join(' UNION ALL ')}), ` +
       `th AS (SELECT b, count(*) < ${depth} AS done, CASE WHEN count(*) < ${depth} THEN 0 ELSE min(v) END AS t ` +
       `FROM lists GROUP BY b), ` +
       `bound AS (SELECT coalesce(sum(t), 0) AS bound, coalesce(bool_and(done), true) AS exhausted FROM th), ` +
@@ -399,22 +435,13 @@ export class FlowAnalyticsQueries {
       `prom AS (SELECT ${cols} FROM cand, bound WHERE lo + bound.bound - tseen >= coalesce((SELECT lo FROM kth), 0)), ` +
       `np AS (SELECT count(*) AS n FROM prom), ` +
       `top AS (SELECT c.*, t.flows, t.bytes, t.packets FROM prom c CROSS JOIN LATERAL (SELECT ` +
-      `sum(x.flows)::int8 AS flows, sum(x.bytes)::int8 AS bytes, sum(x.packets)::int8 AS packets FROM ${q.table} x ` +
-      `WHERE x.bucket = ANY(${q.w.param(buckets)}::timestamptz[]) AND ${match}) t ` +
+      `sum(x.flows)::int8 AS flows, sum(x.bytes)::int8 AS bytes, sum(x.packets)::int8 AS packets ` +
+      `FROM (${parts.join(' UNION ALL ')}) x) t ` +
       `WHERE (SELECT n FROM np) <= ${cap} OR (SELECT exhausted FROM bound) ORDER BY ${order} LIMIT ${limit}) ` +
       `SELECT bound.bound::text AS bound, bound.exhausted, ` +
       `(SELECT coalesce(json_agg(top ORDER BY ${order.replace(/\b(flows|bytes|packets|srcaddr|dstaddr|dstport)\b/g, 'top.$1')}), '[]') FROM top) AS items ` +
       `FROM bound`;
-    const params = [...q.w.params];
-    for (let d = Math.max(4 * s.limit, 200) * buckets.length; ; d *= 2) {
-      params[depthAt] = d;
-      const { rows } = await this.pool.query<{ bound: string; exhausted: boolean; items: T[] }>(sql, params);
-      const { bound, exhausted, items } = rows[0]!;
-      const kth = items[s.limit - 1];
-      if (exhausted || (kth !== undefined && Number(kth[by]) > Number(bound))) {
-        return { items, source: q.table };
-      }
-    }
+    return { sql, depthAt };
   }
 
   /** Labels of `addresses` (those the context knows), for adding `*_label` fields to items. */

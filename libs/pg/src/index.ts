@@ -28,6 +28,7 @@ export {
   type Pool,
   type PoolClient,
   type PoolSettings,
+  type TransactionOptions,
 } from './pool';
 export {
   DeadLettersQueries,
@@ -108,3 +109,12 @@ export {
   type NetworkInterfaceDoc,
   type SecurityGroupDoc,
 } from './ec2-context.repository';
+export {
+  BLOCK_DAYS,
+  BLOCKED_ROLLUPS,
+  blockTableOf,
+  compactRollupBlocks,
+  planRankedLists,
+  type CompactOptions,
+  type RankedList,
+} from './rollup-blocks';

@@ -79,14 +79,23 @@ export function createPool(settings: PoolSettings): pg.Pool {
   return pool;
 }
 
+export interface TransactionOptions {
+  /** Default READ COMMITTED; REPEATABLE READ gives every statement of `fn` one snapshot. */
+  isolation?: 'REPEATABLE READ' | 'SERIALIZABLE';
+  readOnly?: boolean;
+}
+
 /** Runs `fn` in a transaction; rolls back and rethrows on error. */
 export async function withTransaction<T>(
   pool: pg.Pool,
   fn: (client: pg.PoolClient) => Promise<T>,
+  options: TransactionOptions = {},
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(
+      `BEGIN${options.isolation ? ` ISOLATION LEVEL ${options.isolation}` : ''}${options.readOnly ? ' READ ONLY' : ''}`,
+    );
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

@@ -1,2 +1,2 @@
 export { Sink, type SinkDeps, type SinkTopics } from './sink';
-export { maintainPartitions, type RetentionSettings } from './rollup-maintenance';
+export { maintainPartitions, maintainRollupBlocks, type RetentionSettings } from './rollup-maintenance';

@@ -1,6 +1,7 @@
 import type { Logger } from '@lake/observability';
 import {
   PARTITIONED_TABLES,
+  compactRollupBlocks,
   ROLLUP_GRANULARITY,
   ROLLUP_TABLES,
   dayOf,
@@ -51,5 +52,17 @@ export async function maintainPartitions(
         logger.info({ table, dropped }, 'expired rollup partitions dropped');
       }
     }
+  }
+}
+
+/**
+ * Builds the multi-day blocks of the ranked day rollups that are missing or stale, for days that
+ * ended `settleMs` ago (libs/pg rollup-blocks.ts): top-Ks over many days then read a few lists.
+ */
+export async function maintainRollupBlocks(pool: Pool, settleMs: number, logger: Logger): Promise<void> {
+  const t0 = performance.now();
+  const built = await compactRollupBlocks(pool, { settleMs });
+  if (built > 0) {
+    logger.info({ built, ms: Math.round(performance.now() - t0) }, 'multi-day rollup blocks built');
   }
 }
