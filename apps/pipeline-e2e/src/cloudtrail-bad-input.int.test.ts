@@ -86,12 +86,14 @@ describe('CloudTrail bad input, end to end', () => {
     const range = { from: '2024-06-01T00:00:00Z', to: '2024-06-02T00:00:00Z' };
     const events = await waitFor('the good records of the damaged files', async () => {
       const items = await harness.allPages('/v1/cloudtrail/events', { ...range, limit: 1000 });
-      const ids = new Set(items.map((e) => e['event_id']));
+      const ids = new Set(items.map((e) => e['eventID']));
       return ids.has('id-1') && ids.has('id-2') && ids.has('id-3') && ids.has('id-4') && ids.has('id-1000')
         ? items
         : undefined;
     });
-    const truncated = events.filter((e) => e['source_key'] === key('truncated0000002'));
+    const truncated = events.filter(
+      (e) => (e['lake'] as { sourceKey: string }).sourceKey === key('truncated0000002'),
+    );
     assert.ok(
       truncated.length > 0 && truncated.length < 3000,
       `${truncated.length} records of the truncated file landed`,

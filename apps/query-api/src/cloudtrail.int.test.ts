@@ -64,12 +64,12 @@ describe('CloudTrail events, S3 objects, dead-letter counts', () => {
     assert.equal((await events({ access_key: 'AKIAALICE' })).length, 20);
     const bob = await events({ principal_arn: 'arn:aws:iam::1:user/bob' });
     assert.equal(bob.length, 20);
-    assert.ok(bob.every((e) => e['event_name'] === 'PutObject'));
+    assert.ok(bob.every((e) => e['eventName'] === 'PutObject'));
     assert.equal((await events({ user_name: 'alice', read_only: true })).length, 20);
     assert.equal((await events({ read_only: false })).length, 21);
     const failed = await events({ error: true });
     assert.deepEqual(
-      failed.map((e) => e['event_id']),
+      failed.map((e) => e['eventID']),
       ['evt-10', 'evt-20', 'evt-30', 'evt-40'],
     );
     assert.equal((await events({ error: false, access_key: 'ASIABOB' })).length, 16);
@@ -78,22 +78,29 @@ describe('CloudTrail events, S3 objects, dead-letter counts', () => {
     assert.match(bad.json<{ message: string }>().message, /read_only/);
   });
 
-  it('returns one event in full by eventID, JSONB fields as JSON; 404 with a reason when absent', async () => {
+  it("returns one event in full by eventID, with CloudTrail's names; 404 with a reason when absent", async () => {
     const res = await t.get('/v1/cloudtrail/events/evt-7');
     assert.equal(res.statusCode, 200, res.body);
     const e = res.json<Record<string, unknown>>();
-    assert.equal(e['event_name'], 'GetObject');
-    assert.equal(e['event_time'], '2024-05-01T10:07:00.000Z');
-    assert.deepEqual(e['request_parameters'], {
+    assert.equal(e['eventName'], 'GetObject');
+    assert.equal(e['eventID'], 'evt-7');
+    assert.equal(e['eventTime'], '2024-05-01T10:07:00Z');
+    assert.deepEqual(e['requestParameters'], {
       bucketName: 'b1',
       key: 'logs/3.gz',
       nested: { deep: [1, 2] },
     });
-    assert.deepEqual(e['user_identity'], { type: 'IAMUser', arn: 'arn:aws:iam::1:user/alice' });
-    // Every column is there, null or not.
-    for (const column of ['user_agent', 'tls_details', 'additional_event_data', 'record_index']) {
-      assert.ok(column in e, column);
-    }
+    assert.deepEqual(e['userIdentity'], { type: 'IAMUser', arn: 'arn:aws:iam::1:user/alice' });
+    // Absent fields are left out, as CloudTrail leaves them out; no snake_case column leaks.
+    assert.ok(!('userAgent' in e) && !('tlsDetails' in e));
+    assert.deepEqual(
+      Object.keys(e).filter((k) => k.includes('_')),
+      [],
+    );
+    const lake = e['lake'] as Record<string, unknown>;
+    assert.equal(typeof lake['sourceKey'], 'string');
+    assert.equal(typeof lake['recordIndex'], 'number');
+    assert.equal(lake['principal'], 'arn:aws:iam::1:user/alice');
     const missing = await t.get('/v1/cloudtrail/events/evt-nope');
     assert.equal(missing.statusCode, 404);
     assert.match(missing.json<{ message: string }>().message, /evt-nope/);

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { CLOUDTRAIL_EVENT_COLUMNS, cloudTrailEventRecord, type CloudTrailRecord } from './cloudtrail-records';
 import { KeysetList, KeysetQueries, type KeyColumn } from './keyset-list';
 import { Where } from './query-builder';
 
@@ -49,7 +50,8 @@ export interface S3ObjectRow {
 /** `%`, `_` and `\` taken literally in a LIKE pattern. */
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-export type CloudTrailRow = Record<string, unknown> & { event_time: Date };
+/** A CloudTrail event as CloudTrail writes it, plus `lake` (cloudtrail-records.ts). */
+export type CloudTrailRow = CloudTrailRecord;
 
 /** The order of CloudTrail events and Insights lists: time, then the record's place in its file. */
 export const EVENT_KEY: readonly KeyColumn[] = [
@@ -59,10 +61,15 @@ export const EVENT_KEY: readonly KeyColumn[] = [
   { name: 'record_index', kind: 'int' },
 ];
 
-/** Read side of `cloudtrail_events`. */
+/** Read side of `cloudtrail_events`: events in CloudTrail's shape and names. */
 export class CloudTrailEventsQueries extends KeysetQueries<Omit<CloudTrailFilter, 'limit'>, CloudTrailRow> {
   constructor(private readonly pool: pg.Pool) {
-    super(new KeysetList(pool, 'cloudtrail_events', EVENT_KEY));
+    super(
+      new KeysetList(pool, 'cloudtrail_events', EVENT_KEY, {
+        map: cloudTrailEventRecord,
+        columns: [...CLOUDTRAIL_EVENT_COLUMNS],
+      }),
+    );
   }
 
   protected where(f: Omit<CloudTrailFilter, 'limit'>): Where {
@@ -88,11 +95,11 @@ export class CloudTrailEventsQueries extends KeysetQueries<Omit<CloudTrailFilter
       .add('event_id = ?', eventId)
       .add('event_time >= ?', range.from)
       .add('event_time < ?', range.to);
-    const { rows } = await this.pool.query<CloudTrailRow>(
+    const { rows } = await this.pool.query<Record<string, unknown>>(
       `SELECT * FROM cloudtrail_events ${w.sql()} ORDER BY event_time, source_bucket, source_key, record_index LIMIT 1`,
       w.params,
     );
-    return rows[0] ?? null;
+    return rows[0] ? cloudTrailEventRecord(rows[0]) : null;
   }
 
   /**

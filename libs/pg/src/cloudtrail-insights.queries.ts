@@ -1,5 +1,10 @@
 import type pg from 'pg';
 import { EVENT_KEY } from './cloudtrail-events.queries';
+import {
+  CLOUDTRAIL_INSIGHT_COLUMNS,
+  cloudTrailInsightRecord,
+  type CloudTrailRecord,
+} from './cloudtrail-records';
 import { KeysetList, KeysetQueries } from './keyset-list';
 import { Where } from './query-builder';
 
@@ -14,12 +19,18 @@ export interface InsightFilter {
   cursor?: string;
 }
 
-export type InsightRow = Record<string, unknown> & { event_time: Date };
+/** An Insights event as CloudTrail writes it, plus `lake` (cloudtrail-records.ts). */
+export type InsightRow = CloudTrailRecord;
 
-/** Read side of `cloudtrail_insights`. */
+/** Read side of `cloudtrail_insights`: Insights events in CloudTrail's shape and names. */
 export class CloudTrailInsightsQueries extends KeysetQueries<Omit<InsightFilter, 'limit'>, InsightRow> {
   constructor(pool: pg.Pool) {
-    super(new KeysetList(pool, 'cloudtrail_insights', EVENT_KEY));
+    super(
+      new KeysetList(pool, 'cloudtrail_insights', EVENT_KEY, {
+        map: cloudTrailInsightRecord,
+        columns: [...CLOUDTRAIL_INSIGHT_COLUMNS],
+      }),
+    );
   }
 
   protected where(f: Omit<InsightFilter, 'limit'>): Where {

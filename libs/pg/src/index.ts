@@ -118,3 +118,10 @@ export {
   type CompactOptions,
   type RankedList,
 } from './rollup-blocks';
+export {
+  CLOUDTRAIL_EVENT_COLUMNS,
+  CLOUDTRAIL_INSIGHT_COLUMNS,
+  cloudTrailEventRecord,
+  cloudTrailInsightRecord,
+  type CloudTrailRecord,
+} from './cloudtrail-records';

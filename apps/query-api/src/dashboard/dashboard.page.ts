@@ -164,8 +164,8 @@ async function load() {
       { t: 'event', k: 'key' }, { t: 'events', k: 'events', n: 1, f: fmtInt }, { t: 'errors', k: 'errors', n: 1, f: fmtInt }, { t: 'error rate', k: 'error_rate', n: 1, f: fmtPct },
     ], (await api('/v1/cloudtrail/aggregates', { by: 'event_name', limit: 10 })).items)),
     panel('p-insights', async (el) => table(el, [
-      { t: 'time', k: 'event_time', f: (v) => new Date(v).toLocaleString() }, { t: 'state', k: 'state' }, { t: 'API', k: 'event_name' }, { t: 'type', k: 'insight_type' },
-    ], (await api('/v1/cloudtrail/insights', { limit: 20 })).items)),
+      { t: 'time', k: 'eventTime', f: (v) => new Date(v).toLocaleString() }, { t: 'state', k: 'state' }, { t: 'API', k: 'eventName' }, { t: 'type', k: 'insightType' },
+    ], (await api('/v1/cloudtrail/insights', { limit: 20 })).items.map((i) => ({ ...i.insightDetails, eventTime: i.eventTime })))),
     panel('p-deadletters', async (el) => table(el, [
       { t: 'service', k: 'service' }, { t: 'reason', k: 'reason' }, { t: 'count', k: 'count', n: 1, f: fmtInt },
     ], (await api('/v1/dead-letters/counts')).items)),

@@ -6,7 +6,21 @@ import { ExportParam } from '../plugins/export.plugin';
 
 const EventItem = Type.Object(
   {},
-  { additionalProperties: true, description: 'a CloudTrail record (snake_case columns)' },
+  {
+    additionalProperties: true,
+    description:
+      "a CloudTrail record with CloudTrail's field names (eventTime, eventName, userIdentity, …; absent fields left out), " +
+      'plus `lake`: sourceBucket, sourceKey, recordIndex, principal, isError, keyAccountId, keyRegion, eventDate, ingestedAt',
+  },
+);
+const InsightItem = Type.Object(
+  {},
+  {
+    additionalProperties: true,
+    description:
+      "a CloudTrail Insights record with CloudTrail's field names (eventTime, sharedEventID, insightDetails.state, " +
+      'insightDetails.insightContext.statistics, …), plus `lake` as for events',
+  },
 );
 
 export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async (app, opts) => {
@@ -79,7 +93,7 @@ export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async
     {
       schema: {
         tags: ['cloudtrail'],
-        summary: 'One CloudTrail event in full, by its eventID (every column; JSONB fields as JSON)',
+        summary: 'One CloudTrail event in full, by its eventID, as CloudTrail wrote it (plus `lake`)',
         params: Type.Object({ eventId: Type.String({ minLength: 1, maxLength: 128 }) }),
         querystring: Type.Object(
           {
@@ -190,7 +204,7 @@ export const cloudTrailRoutes: FastifyPluginAsyncTypebox<{ pool: Pool }> = async
           },
           { additionalProperties: false },
         ),
-        response: { 200: PageOf(EventItem), 400: ErrorReply },
+        response: { 200: PageOf(InsightItem), 400: ErrorReply },
       },
     },
     async (req, reply) => {
