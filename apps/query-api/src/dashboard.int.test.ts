@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { PartitionManager } from '@lake/pg';
 import { DATASET_START, cloudTrailDataset, flowDataset, writeAsSink } from '@lake/testing';
 import { startTestApp, type TestApp } from './app.test-support';
 
@@ -30,6 +31,24 @@ describe('dashboard in Chromium', { skip }, () => {
   before(async () => {
     t = await startTestApp('qapi_dash');
     await writeAsSink(t.db.pool, { flows: flowDataset(1500), events: cloudTrailDataset(600) });
+    // An Insights pair and dead letters, for their panels.
+    await new PartitionManager(t.db.pool).ensure('cloudtrail_insights', [FROM.slice(0, 10)]);
+    await t.db.pool.query(
+      `INSERT INTO cloudtrail_insights (event_time, source_bucket, source_key, record_index, event_id,
+         shared_event_id, state, event_source, event_name, insight_type, insight_average)
+       VALUES ($1, 'trail', 'insight.json.gz', 0, 'i-1', 's-1', 'Start', 'ec2.amazonaws.com', 'RunInstances',
+                'ApiCallRateInsight', 4.2),
+              ($1::timestamptz + interval '15 minutes', 'trail', 'insight.json.gz', 1, 'i-2', 's-1', 'End',
+                'ec2.amazonaws.com', 'RunInstances', 'ApiCallRateInsight', 4.2)`,
+      [FROM],
+    );
+    await t.db.pool.query(
+      `INSERT INTO dead_letters (kafka_topic, kafka_partition, kafka_offset, service, reason, message, occurred_at)
+       SELECT 't', 0, i, 'flow-parser', CASE WHEN i <= 3 THEN 'FIELD_COUNT' ELSE 'NOT_GZIP' END, 'm',
+              $1::timestamptz + i * interval '1 minute'
+         FROM generate_series(1, 5) AS i`,
+      [FROM],
+    );
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     const address = t.app.server.address();
     assert.ok(address && typeof address === 'object');
@@ -124,6 +143,21 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.deepEqual(
       await cells('p-events', 'key'),
       byEvent.map((i) => String(i['key'])),
+    );
+    const insights = await api('/v1/cloudtrail/insights', { limit: 20 });
+    assert.equal(insights.length, 2);
+    assert.deepEqual(await cells('p-insights', 'state'), ['Start', 'End']);
+    assert.deepEqual(
+      await cells('p-insights', 'eventName'),
+      insights.map((i) => (i['insightDetails'] as { eventName: string }).eventName),
+    );
+    const letters = (await t.get('/v1/dead-letters/counts', { from: FROM, to: TO })).json<{
+      items: { reason: string; count: number }[];
+    }>().items;
+    assert.deepEqual(await cells('p-deadletters', 'reason'), ['FIELD_COUNT', 'NOT_GZIP']);
+    assert.deepEqual(
+      await cells('p-deadletters', 'count'),
+      letters.map((i) => nf.format(i.count)),
     );
     const series = await api('/v1/flows/timeseries', { bucket: 'minute', split: 'action', limit: 1000 });
     const sum = (k: string) => series.reduce((s, i) => s + (i[k] as number), 0);
