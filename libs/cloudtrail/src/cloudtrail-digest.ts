@@ -1,4 +1,5 @@
 import { createHash, verify } from 'node:crypto';
+import { CloudTrailFormatError } from './cloudtrail.errors';
 
 /**
  * CloudTrail digest files (CloudTrail User Guide, "CloudTrail digest file structure"): every hour
@@ -30,21 +31,28 @@ export interface CloudTrailDigest {
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
-/** Parses a digest file's JSON; throws an Error naming what is missing when it is not a digest. */
+/** Parses a digest file's JSON; throws a CloudTrailFormatError naming what is missing when it is not a digest. */
 export function parseDigest(text: string): CloudTrailDigest {
-  const json = JSON.parse(text) as unknown;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new CloudTrailFormatError('DIGEST_INVALID', `a digest file is JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new Error('a digest file is a JSON object');
+    throw new CloudTrailFormatError('DIGEST_INVALID', 'a digest file is a JSON object');
   }
   const d = json as Record<string, unknown>;
   const required = ['digestStartTime', 'digestEndTime', 'digestS3Bucket', 'digestS3Object'] as const;
   for (const name of required) {
     if (!str(d[name])) {
-      throw new Error(`the digest has no ${name}`);
+      throw new CloudTrailFormatError('DIGEST_INVALID', `the digest has no ${name}`);
     }
   }
   if (!Array.isArray(d['logFiles'])) {
-    throw new Error('the digest has no logFiles array');
+    throw new CloudTrailFormatError('DIGEST_INVALID', 'the digest has no logFiles array');
   }
   const logFiles = (d['logFiles'] as unknown[]).map((f, i) => {
     const o = (typeof f === 'object' && f !== null ? f : {}) as Record<string, unknown>;
@@ -52,7 +60,10 @@ export function parseDigest(text: string): CloudTrailDigest {
     const key = str(o['s3Object']);
     const hash = str(o['hashValue']);
     if (!bucket || !key || !hash) {
-      throw new Error(`logFiles[${i}] lacks s3Bucket, s3Object or hashValue`);
+      throw new CloudTrailFormatError(
+        'DIGEST_INVALID',
+        `logFiles[${i}] lacks s3Bucket, s3Object or hashValue`,
+      );
     }
     return {
       s3Bucket: bucket,

@@ -9,3 +9,4 @@ export {
   type CloudTrailDigest,
   type DigestLogFile,
 } from './cloudtrail-digest';
+export { CloudTrailFormatError, type CloudTrailErrorCode } from './cloudtrail.errors';

@@ -7,10 +7,10 @@ export { RecordRetention, type RecordRetentionSettings } from './record-retentio
 export {
   AWS_SNS_URL,
   CertificateSource,
-  SnsSignatureError,
   snsStringToSign,
   verifySnsMessage,
   type CertificateSourceSettings,
   type SnsMessage,
 } from './sns-signature';
 export { bearerMatches, webhookRoutes, type WebhookOptions } from './webhook.routes';
+export { SnsSignatureError, type SnsSignatureCode } from './notifier.errors';

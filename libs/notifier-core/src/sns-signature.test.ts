@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { CertificateSource, SnsSignatureError, snsStringToSign, verifySnsMessage } from './sns-signature';
+import { SnsSignatureError } from './notifier.errors';
+import { CertificateSource, snsStringToSign, verifySnsMessage } from './sns-signature';
 import { bearerMatches } from './webhook.routes';
 
 describe('snsStringToSign', () => {

@@ -1,6 +1,7 @@
 import { X509Certificate, createVerify } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { SnsSignatureError } from './notifier.errors';
 
 /**
  * Amazon SNS message signatures (SNS Developer Guide, "Verifying the signatures of Amazon SNS
@@ -23,18 +24,6 @@ export interface SnsMessage {
   SubscribeURL?: string;
   Token?: string;
   UnsubscribeURL?: string;
-}
-
-export class SnsSignatureError extends Error {
-  constructor(
-    /** unsigned: fields missing (HTTP 401); the others: refused (HTTP 403). */
-    readonly code:
-      'unsigned' | 'untrusted-certificate' | 'bad-signature' | 'unknown-type' | 'topic-not-allowed',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SnsSignatureError';
-  }
 }
 
 const FIELDS: Record<string, readonly string[]> = {

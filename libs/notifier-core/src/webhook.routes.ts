@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { counter, type Logger, type Registry } from '@lake/observability';
 import { parseS3NotificationValue, type ParsedNotification } from '@lake/s3-events';
 import type { ObjectPublisher } from './object-publisher';
-import { SnsSignatureError, urlAllowed, verifySnsMessage, type CertificateSource } from './sns-signature';
+import { SnsSignatureError } from './notifier.errors';
+import { urlAllowed, verifySnsMessage, type CertificateSource } from './sns-signature';
 
 export interface WebhookOptions {
   publisher: ObjectPublisher;

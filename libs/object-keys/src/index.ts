@@ -7,3 +7,4 @@ export {
   type RoutingRules,
   type SkipReason,
 } from './object-routing';
+export { ObjectKeysError, type ObjectKeysErrorCode } from './object-keys.errors';

@@ -1,3 +1,5 @@
+import { ObjectKeysError } from './object-keys.errors';
+
 /**
  * Dates in the key layouts AWS documents (see object-key.ts): `…/{yyyy}/{mm}/{dd}/…` after the
  * region folder, or Hive-compatible `…/year={yyyy}/month={mm}/day={dd}/…`.
@@ -23,7 +25,7 @@ export function daysBetween(from: string, to: string): string[] {
   const start = Date.parse(`${from}T00:00:00Z`);
   const end = Date.parse(`${to}T00:00:00Z`);
   if (Number.isNaN(start) || Number.isNaN(end)) {
-    throw new RangeError(`dates must be YYYY-MM-DD (got ${from} and ${to})`);
+    throw new ObjectKeysError('DATES_INVALID', `dates must be YYYY-MM-DD (got ${from} and ${to})`);
   }
   const days: string[] = [];
   for (let t = start; t <= end; t += 86_400_000) {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
+import { PgSetupError } from './pg.errors';
 
 /**
  * API keys look like `lake_<id>_<secret>`: `id` is 12 hex characters shown in listings and used as
@@ -39,7 +40,7 @@ export class ApiKeysRepository {
 
   async create(name: string, options: { rateLimit?: number } = {}): Promise<CreatedApiKey> {
     if (name.trim() === '') {
-      throw new Error('an API key needs a name');
+      throw new PgSetupError('API_KEY_INVALID', 'an API key needs a name');
     }
     const id = randomBytes(6).toString('hex');
     const key = `lake_${id}_${randomBytes(32).toString('base64url')}`;

@@ -1,11 +1,8 @@
+import { CursorError } from './pg.errors';
+
 /** Opaque keyset-pagination cursors: base64url of the sort key of the last row returned. */
 export function encodeCursor(values: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
-}
-
-export class CursorError extends Error {
-  readonly code = 'CURSOR_INVALID';
-  readonly retriable = false;
 }
 
 export function decodeCursor(cursor: string, shape: readonly ('string' | 'number')[]): (string | number)[] {

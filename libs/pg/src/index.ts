@@ -7,7 +7,7 @@ export {
   type S3ObjectsFilter,
 } from './cloudtrail-events.queries';
 export { CloudTrailEventsRepository } from './cloudtrail-events.repository';
-export { CursorError, decodeCursor, encodeCursor } from './cursor';
+export { decodeCursor, encodeCursor } from './cursor';
 export { DeadLettersRepository, type StoredDeadLetter } from './dead-letters.repository';
 export { FlowRecordsQueries, type FlowFilter, type FlowRow } from './flow-records.queries';
 export { KeysetList, KeysetQueries, type KeyColumn, type KeysetListOptions, type Page } from './keyset-list';
@@ -102,7 +102,7 @@ export {
   type CloudTrailAggregateKey,
   type CloudTrailScope,
 } from './cloudtrail-aggregates.queries';
-export { RollupSourcePicker, SourceError, type SourceChoice } from './rollup-source';
+export { RollupSourcePicker, type SourceChoice } from './rollup-source';
 export {
   Ec2ContextRepository,
   interfaceAddresses,
@@ -125,3 +125,10 @@ export {
   cloudTrailInsightRecord,
   type CloudTrailRecord,
 } from './cloudtrail-records';
+export {
+  CursorError,
+  PgSetupError,
+  SourceError,
+  type PgQueryErrorCode,
+  type PgSetupErrorCode,
+} from './pg.errors';

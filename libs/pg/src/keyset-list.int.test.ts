@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { CursorError } from './cursor';
+import { CursorError } from './pg.errors';
 import { KeysetList, type KeyColumn } from './keyset-list';
 import { Where } from './query-builder';
 

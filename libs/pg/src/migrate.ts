@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from 'pino';
+import { PgSetupError } from './pg.errors';
 
 /**
  * The SQL migrations ship next to the code: libs/pg/migrations in the repository, and
@@ -11,7 +12,10 @@ export function defaultMigrationsDir(): string {
   const candidates = [join(__dirname, 'migrations'), join(__dirname, '..', 'migrations')];
   const found = candidates.find((dir) => existsSync(dir));
   if (!found) {
-    throw new Error(`migrations folder not found (looked in ${candidates.join(', ')})`);
+    throw new PgSetupError(
+      'MIGRATIONS_NOT_FOUND',
+      `migrations folder not found (looked in ${candidates.join(', ')})`,
+    );
   }
   return found;
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from './pool';
+import { PgSetupError } from './pg.errors';
 
 /** One object the notifier is about to publish. */
 export interface ObjectRecord {
@@ -185,7 +186,7 @@ export class BackfillRunsRepository {
     }>('SELECT * FROM notifier_backfill_runs WHERE run_id = $1', [run.runId]);
     const r = res.rows[0];
     if (!r) {
-      throw new Error(`backfill run ${run.runId} vanished`);
+      throw new PgSetupError('BACKFILL_RUN_MISSING', `backfill run ${run.runId} vanished`);
     }
     return {
       runId: r.run_id,

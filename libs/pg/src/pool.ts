@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Gauge } from 'prom-client';
+import { PgSetupError } from './pg.errors';
 
 export type { Pool, PoolClient } from 'pg';
 
@@ -32,10 +33,16 @@ export const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 export function createPool(settings: PoolSettings): pg.Pool {
   if (settings.workMem !== undefined && !/^\d+(kB|MB|GB)$/.test(settings.workMem)) {
-    throw new Error(`work_mem ${JSON.stringify(settings.workMem)} is not a size such as 64MB`);
+    throw new PgSetupError(
+      'SETTING_INVALID',
+      `work_mem ${JSON.stringify(settings.workMem)} is not a size such as 64MB`,
+    );
   }
   if (!SQL_IDENTIFIER.test(settings.schema)) {
-    throw new Error(`schema name ${JSON.stringify(settings.schema)} is not a plain SQL identifier`);
+    throw new PgSetupError(
+      'SETTING_INVALID',
+      `schema name ${JSON.stringify(settings.schema)} is not a plain SQL identifier`,
+    );
   }
   const pool = new pg.Pool({
     connectionString: settings.connectionString,

@@ -1,13 +1,9 @@
 import type pg from 'pg';
+import { SourceError } from './pg.errors';
 import { GRANULARITY_MS, type Granularity, type RollupDef } from './rollups';
 
 /** Where an aggregate is answered from: a rollup granularity, or the raw partitions. */
 export type SourceChoice = 'auto' | 'raw' | Granularity;
-
-/** A requested source that cannot answer the question exactly (e.g. `hour` for 10:30–11:00). */
-export class SourceError extends Error {
-  readonly statusCode = 400;
-}
 
 const aligned = (d: Date, g: Granularity) => d.getTime() % GRANULARITY_MS[g] === 0;
 const COARSEST_FIRST: readonly Granularity[] = ['day', 'hour', 'minute'];

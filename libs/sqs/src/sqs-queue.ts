@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Counter, Registry } from 'prom-client';
 import { Counter as PromCounter } from 'prom-client';
+import { SqsAdapterError } from './sqs.errors';
 
 export interface SqsSettings {
   region: string;
@@ -129,7 +130,8 @@ export async function ensureQueue(client: SQSClient, name: string): Promise<stri
   }
   const created = await client.send(new CreateQueueCommand({ QueueName: name }));
   if (!created.QueueUrl) {
-    throw new Error(`queue ${name} was not created`);
+    // An answer without a URL is the server's anomaly, not ours: asking again may succeed.
+    throw new SqsAdapterError('QUEUE_NOT_CREATED', `queue ${name} was not created`, true);
   }
   return created.QueueUrl;
 }
