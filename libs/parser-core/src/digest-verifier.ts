@@ -171,11 +171,14 @@ export function createDigestVerifier(settings: DigestVerifierSettings): Decoder<
 
     let signatureStatus = 'unchecked';
     if (publicKeysPem.length > 0) {
-      const signature =
+      // The GET that read the digest brought its metadata; a caller without it gets it here.
+      const metadata =
+        context.metadata ??
         (await s3.getObjectStream(context.bucket, context.key).then((o) => {
           o.body.destroy();
-          return o.metadata['signature'];
-        })) ?? null;
+          return o.metadata;
+        }));
+      const signature = metadata?.['signature'] ?? null;
       if (!signature) {
         signatureStatus = 'missing';
       } else {

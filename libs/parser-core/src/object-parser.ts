@@ -145,7 +145,9 @@ export class ObjectParser<T> {
     let body: Awaited<ReturnType<S3Store['getObjectStream']>>['body'] | null = null;
     try {
       try {
-        body = (await this.deps.s3.getObjectStream(event.bucket, event.key)).body;
+        const object = await this.deps.s3.getObjectStream(event.bucket, event.key);
+        body = object.body;
+        context.metadata = object.metadata;
       } catch (err) {
         if (err instanceof S3AdapterError && !err.retriable) {
           // Access denied is dead-lettered too (retrying does not fix an IAM policy); its own reason

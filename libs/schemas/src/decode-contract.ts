@@ -50,6 +50,8 @@ export interface ObjectContext {
   bucket: string;
   key: string;
   keyInfo: ObjectKeyInfo;
+  /** The object's user metadata (`x-amz-meta-*`, names without the prefix), from the GET that read it. */
+  metadata?: Readonly<Record<string, string>>;
   /**
    * Where a decoder that writes finished Avro messages itself (the flow-log decoder's `avro` option)
    * puts them: the parser's arena for the object, reset once Kafka acknowledged what it holds.
