@@ -71,7 +71,8 @@ let api: PipelineHarness['api'];
 
 describe('pipeline end to end', () => {
   before(async () => {
-    await harness.start();
+    // A maintenance pass every 2 s, blocks built as soon as a day has ended: the test below.
+    await harness.start({ sink: { MAINTENANCE_INTERVAL_SECONDS: '2', ROLLUP_BLOCK_SETTLE_MINUTES: '0' } });
     api = harness.api;
   });
 
@@ -362,6 +363,31 @@ describe('pipeline end to end', () => {
       .query({ ...RANGE, shared_event_id: start!.sharedEventID, state: 'End' })
       .expect(200);
     assert.equal((linked.body as { items: unknown[] }).items.length, 1);
+  });
+
+  it("builds multi-day blocks of the day rollups in the sink's maintenance; top-K reads them, exactly", async () => {
+    // 2024-05-01 (epoch day 19 844) starts a 2-day block; the flows of the tests above are in it.
+    const range = { from: '2024-05-01T00:00:00Z', to: '2024-05-03T00:00:00Z', limit: 1000 };
+    const blocked = await waitFor('the top pairs answered from blocks', async () => {
+      const res = await api.get('/v1/flows/top-pairs').query(range).expect(200);
+      const body = res.body as { items: unknown[]; source: string };
+      return body.source === 'flow_pairs_block' ? body : undefined;
+    });
+    const raw = await api
+      .get('/v1/flows/top-pairs')
+      .query({ ...range, source: 'raw' })
+      .expect(200);
+    assert.ok(blocked.items.length > 0);
+    assert.deepEqual(blocked.items, (raw.body as { items: unknown[] }).items);
+    const talkers = await api.get('/v1/flows/top-talkers').query(range).expect(200);
+    assert.equal((talkers.body as { source: string }).source, 'flow_talkers_block');
+    const { rows } = await harness.db.query<{ rollup: string }>(
+      `SELECT DISTINCT rollup FROM "${names.schema}".rollup_blocks ORDER BY 1`,
+    );
+    assert.deepEqual(
+      rows.map((r) => r.rollup),
+      ['flow_pairs_day', 'flow_talkers_day'],
+    );
   });
 
   it('answers bad requests with 400 and a reason', async () => {
