@@ -167,5 +167,19 @@ describe('dashboard in Chromium', { skip }, () => {
 
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     await page.screenshot({ path: join(ROOT, 'test-results', 'dashboard.png'), fullPage: true });
+
+    // "last 7 days (UTC)": whole UTC days, answered from the day rollups (not the hour rollup).
+    const pairsReply = page.waitForResponse((r) => r.url().includes('/v1/flows/top-pairs'));
+    await page.selectOption('#preset', 'day:7');
+    const reply = (await (await pairsReply).json()) as { source: string };
+    assert.match(reply.source, /^flow_pairs_(day|block)$/);
+    // datetime-local values are in the browser's time zone, which is this process's too.
+    const range = {
+      from: new Date(await page.inputValue('#from')).toISOString(),
+      to: new Date(await page.inputValue('#to')).toISOString(),
+    };
+    assert.match(range.from, /T00:00:00\.000Z$/);
+    assert.equal(Date.parse(range.to) - Date.parse(range.from), 7 * 86_400_000);
+    await page.locator('body[data-loaded="true"]').waitFor();
   });
 });

@@ -41,7 +41,7 @@ export const DASHBOARD_HTML = /* html */ `<!doctype html>
   <label>from <input id="from" type="datetime-local" step="60"></label>
   <label>to <input id="to" type="datetime-local" step="60"></label>
   <label>range <select id="preset">
-    <option value="">custom</option><option value="1">last hour</option><option value="24" selected>last 24 h</option><option value="168">last 7 days</option>
+    <option value="">custom</option><option value="1">last hour</option><option value="24" selected>last 24 h</option><option value="day:1">today (UTC)</option><option value="day:7">last 7 days (UTC)</option>
   </select></label>
   <button id="apply">Apply</button>
   <button id="forget" title="forget the API key">Key…</button>
@@ -81,11 +81,19 @@ const esc = (s) => String(s ?? '–').replace(/[&<>"]/g, (c) => ({ '&': '&amp;',
 const toLocal = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 const fromLocal = (v) => new Date(v).toISOString();
 
-function setPreset(hours) {
+// "day:N" presets end at the next UTC midnight: whole UTC days, which the API answers from its day
+// rollups and multi-day blocks (fast); the others end at the next hour (hour rollups).
+function setPreset(value) {
   const end = new Date();
-  end.setSeconds(0, 0);
-  end.setMinutes(0);
-  end.setHours(end.getHours() + 1);
+  let hours;
+  if (String(value).startsWith('day:')) {
+    end.setUTCHours(24, 0, 0, 0);
+    hours = 24 * Number(String(value).slice(4));
+  } else {
+    end.setUTCMinutes(0, 0, 0);
+    end.setUTCHours(end.getUTCHours() + 1);
+    hours = Number(value);
+  }
   $('to').value = toLocal(end);
   $('from').value = toLocal(new Date(end.getTime() - hours * 3600000));
 }
@@ -187,7 +195,7 @@ $('keyform').addEventListener('submit', (e) => {
   void load();
 });
 $('forget').addEventListener('click', () => { localStorage.removeItem(KEY); askKey(); });
-$('preset').addEventListener('change', () => { if ($('preset').value) { setPreset(Number($('preset').value)); void load(); } });
+$('preset').addEventListener('change', () => { if ($('preset').value) { setPreset($('preset').value); void load(); } });
 $('apply').addEventListener('click', () => { $('preset').value = ''; void load(); });
 
 const params = new URLSearchParams(location.search);
@@ -196,7 +204,7 @@ if (params.get('from') && params.get('to')) {
   $('from').value = toLocal(new Date(params.get('from')));
   $('to').value = toLocal(new Date(params.get('to')));
 } else {
-  setPreset(24);
+  setPreset('24');
 }
 void load();
 </script>
