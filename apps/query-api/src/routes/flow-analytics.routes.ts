@@ -96,7 +96,10 @@ const Labels = {
 const answer = <I extends TSchema>(item: I) =>
   Type.Object({
     items: Type.Array(item),
-    source: Type.String({ description: 'the table the answer was computed from' }),
+    source: Type.String({
+      description:
+        'the table the answer was computed from (flow_*_block: multi-day blocks of the day rollup, with its days where no block fits)',
+    }),
   });
 
 const TalkerItem = Type.Object({
