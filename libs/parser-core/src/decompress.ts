@@ -16,7 +16,7 @@ export class ObjectDecodeError extends Error {
   }
 }
 
-const GUNZIP_CHUNK_SIZE = 64 * 1024;
+const GUNZIP_CHUNK_SIZE = 256 * 1024;
 
 const isZlibError = (err: unknown): boolean =>
   err instanceof Error &&
@@ -65,8 +65,9 @@ export async function* decompress(body: AsyncIterable<Buffer>, expectGzip: boole
     yield* rest;
     return;
   }
-  // 64 KiB output chunks instead of zlib's 16 KiB default: each chunk is a round trip to the thread
-  // pool and a pass through the decoder; measured twice the line rate of the default.
+  // 256 KiB output chunks instead of zlib's 16 KiB default: each chunk is a round trip to the thread
+  // pool and a pass through the decoder. 64 KiB measured twice the line rate of the default; 256 KiB
+  // another 5-10% less CPU per flow record than 64 KiB (512 KiB no better), ~1000 records a chunk.
   const gunzip = pipeline(
     Readable.from(rest, { objectMode: false }),
     createGunzip({ chunkSize: GUNZIP_CHUNK_SIZE }),
