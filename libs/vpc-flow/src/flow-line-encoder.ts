@@ -1,7 +1,9 @@
 import { isIP } from 'node:net';
 import {
   FLOW_FIELDS,
+  SINGLE_OBJECT_MARKER,
   TGW_FLOW_FIELDS,
+  codecs,
   flowRecordSchema,
   tgwFlowRecordSchema,
   writeAvroLong,
@@ -23,8 +25,9 @@ import { WELL_KNOWN_PORTS } from './enrichment/well-known-ports.table';
 import type { Column, FlowFamily } from './flow-header';
 
 /**
- * Writes the Avro binary body of one clean line `b[from, end)` (its family's record: AWS fields,
- * provenance, enrichment, in schema order) at `o[pos]` and returns where it ends; or NOT_CLEAN for
+ * Writes the Avro single-object message of one clean line `b[from, end)` (the header, then its
+ * family's record: AWS fields, provenance, enrichment, in schema order) at `o[pos]` and returns
+ * where it ends; or NOT_CLEAN for
  * any line the general path must read (it gives the dead-letter reason or accepts what this one
  * leaves to it), or NO_ROOM when `o` has too little room left. Clean means what it means for the
  * compiled line parser (flow-line-parser.ts): the caller checked the bytes are ASCII; fields
@@ -391,12 +394,17 @@ export function compileLineEncoder(
   const stream = fields.every(
     (f, i) => i === 0 || schemaIndex.get(f.name)! > schemaIndex.get(fields[i - 1]!.name)!,
   );
+  // The single-object header (marker and the schema's fingerprint) as constant stores: the same
+  // bytes on every message, where a copy per message measured 3-7% of a line's time.
+  const codec = family === 'vpc' ? codecs.flowRecord : codecs.tgwFlowRecord;
+  const headerBytes = [...SINGLE_OBJECT_MARKER, ...codec.fingerprint];
   const code: string[] = [
     'let p = from, e = 0, n = 0, c = 0, m = 0, q = 0, w = 0, j = 0, day = 0, v = 0, x = 0, d = 0, t = 0, ok = true;',
     'if (b[from] <= 32 || b[end - 1] <= 32) return -1;',
     // Room: the line's bytes bound the strings; 11 bytes bound a field's union index and varint;
     // the enrichment strings are three table entries.
-    `if (pos + (end - from) + k.size + ${names.length * 11 + 3 * MAX_ENRICHMENT} > o.length) return -2;`,
+    `if (pos + ${headerBytes.length} + (end - from) + k.size + ${names.length * 11 + 3 * MAX_ENRICHMENT} > o.length) return -2;`,
+    headerBytes.map((x) => `o[pos++] = ${x};`).join(' '),
   ];
   fields.forEach((f, i) => {
     if (f.type === 'int' || f.type === 'long') {
