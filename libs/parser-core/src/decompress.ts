@@ -1,5 +1,5 @@
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Readable, pipeline, type TransformOptions } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { DeadLetterReason } from '@lake/schemas';
 
 /** A whole object cannot be read (not gzip, corrupt gzip, empty): dead-lettered, never retried. */
@@ -23,6 +23,11 @@ const GUNZIP_CHUNK_SIZE = 256 * 1024;
  * each read, and the decoder then waits for it: read ahead, the two overlap on two cores.
  */
 const GUNZIP_READ_AHEAD = 4 * GUNZIP_CHUNK_SIZE;
+/** Node's zlib streams pass stream options on to Transform; @types/node's ZlibOptions omits them. */
+const GUNZIP_OPTIONS: ZlibOptions & TransformOptions = {
+  chunkSize: GUNZIP_CHUNK_SIZE,
+  readableHighWaterMark: GUNZIP_READ_AHEAD,
+};
 
 const isZlibError = (err: unknown): boolean =>
   err instanceof Error &&
@@ -76,7 +81,7 @@ export async function* decompress(body: AsyncIterable<Buffer>, expectGzip: boole
   // another 5-10% less CPU per flow record than 64 KiB (512 KiB no better), ~1000 records a chunk.
   const gunzip = pipeline(
     Readable.from(rest, { objectMode: false }),
-    createGunzip({ chunkSize: GUNZIP_CHUNK_SIZE, readableHighWaterMark: GUNZIP_READ_AHEAD }),
+    createGunzip(GUNZIP_OPTIONS),
     () => undefined,
   );
   try {
