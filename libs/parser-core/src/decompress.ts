@@ -1,5 +1,5 @@
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Readable, pipeline, type TransformOptions } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { DeadLetterReason } from '@lake/schemas';
 
 /** A whole object cannot be read (not gzip, corrupt gzip, empty): dead-lettered, never retried. */
@@ -16,7 +16,18 @@ export class ObjectDecodeError extends Error {
   }
 }
 
-const GUNZIP_CHUNK_SIZE = 64 * 1024;
+const GUNZIP_CHUNK_SIZE = 256 * 1024;
+/**
+ * Decompressed bytes zlib may hold ready before the decoder asks for them. Inflating (in the thread
+ * pool) takes a fraction of the time decoding a chunk takes; with the 16 KiB default it waits for
+ * each read, and the decoder then waits for it: read ahead, the two overlap on two cores.
+ */
+const GUNZIP_READ_AHEAD = 4 * GUNZIP_CHUNK_SIZE;
+/** Node's zlib streams pass stream options on to Transform; @types/node's ZlibOptions omits them. */
+const GUNZIP_OPTIONS: ZlibOptions & TransformOptions = {
+  chunkSize: GUNZIP_CHUNK_SIZE,
+  readableHighWaterMark: GUNZIP_READ_AHEAD,
+};
 
 const isZlibError = (err: unknown): boolean =>
   err instanceof Error &&
@@ -65,11 +76,12 @@ export async function* decompress(body: AsyncIterable<Buffer>, expectGzip: boole
     yield* rest;
     return;
   }
-  // 64 KiB output chunks instead of zlib's 16 KiB default: each chunk is a round trip to the thread
-  // pool and a pass through the decoder; measured twice the line rate of the default.
+  // 256 KiB output chunks instead of zlib's 16 KiB default: each chunk is a round trip to the thread
+  // pool and a pass through the decoder. 64 KiB measured twice the line rate of the default; 256 KiB
+  // another 5-10% less CPU per flow record than 64 KiB (512 KiB no better), ~1000 records a chunk.
   const gunzip = pipeline(
     Readable.from(rest, { objectMode: false }),
-    createGunzip({ chunkSize: GUNZIP_CHUNK_SIZE }),
+    createGunzip(GUNZIP_OPTIONS),
     () => undefined,
   );
   try {

@@ -287,6 +287,40 @@ describe('flow line encoder (decoder option avro)', () => {
     assert.equal(assertSame(`${text}naïve\n`), 0);
   });
 
+  it('reads pkt-srcaddr and pkt-dstaddr equal to srcaddr and dstaddr (most lines) as the general path does', () => {
+    const fields = FLOW_FIELDS.filter((f) => f.since <= 5);
+    const at = (name: string): number => fields.findIndex((f) => f.name === name);
+    const samePkt = lines(fields, 300, 51).map((line) => {
+      const values = line.split(' ');
+      values[at('pkt_srcaddr')] = values[at('srcaddr')]!;
+      values[at('pkt_dstaddr')] = values[at('dstaddr')]!;
+      return values.join(' ');
+    });
+    assert.equal(assertSame(`${header(fields)}\n${samePkt.join('\n')}\n`), 300);
+    // Equal up to a length, or after a null srcaddr; pkt-srcaddr before srcaddr; not addresses.
+    const line = (src: string, pkt: string): string => {
+      const values = samePkt[0]!.split(' ');
+      values[at('srcaddr')] = src;
+      values[at('pkt_srcaddr')] = pkt;
+      return values.join(' ');
+    };
+    const odd = [
+      line('10.0.0.1', '10.0.0.12'),
+      line('10.0.0.12', '10.0.0.1'),
+      line('-', '10.0.0.1'),
+      line('-', '-'),
+      line('fe80::1', 'fe80::1%eth0'),
+      line('fe80::1%eth0', 'fe80::1%eth0'),
+      line('10.0.0.1', '10.0.0.256'),
+      line('10.0.0.1', 'host'),
+    ];
+    // The last two are dead letters.
+    assert.equal(assertSame(`${header(fields)}\n${odd.join('\n')}\n`), odd.length - 2);
+    const reversed = [...fields].reverse();
+    const backwards = odd.map((l) => l.split(' ').reverse().join(' '));
+    assert.equal(assertSame(`${header(reversed)}\n${backwards.join('\n')}\n`), odd.length - 2);
+  });
+
   it('leaves a start time beyond an Avro long (in ms) to the general path, whose encoding refuses it', () => {
     const text = `${HEADER}\n${OK.replace('1714564759', '999999999999999')}\n`;
     const [out] = decode(text, true);

@@ -1,7 +1,9 @@
 import { isIP } from 'node:net';
 import {
   FLOW_FIELDS,
+  SINGLE_OBJECT_MARKER,
   TGW_FLOW_FIELDS,
+  codecs,
   flowRecordSchema,
   tgwFlowRecordSchema,
   writeAvroLong,
@@ -10,15 +12,22 @@ import {
   type ObjectContext,
 } from '@lake/schemas';
 // From their modules, not the folder's index (see flow-enricher.ts).
-import { addressClass, classifyV4, addressClassV6, type AddressClass } from './enrichment/address-class';
+import {
+  ADDRESS_CLASSES,
+  addressClass,
+  addressClassV6,
+  classifyV4Index,
+  type AddressClass,
+} from './enrichment/address-class';
 import { guessDirection } from './enrichment/direction';
 import { IP_PROTOCOLS } from './enrichment/ip-protocols.table';
 import { WELL_KNOWN_PORTS } from './enrichment/well-known-ports.table';
 import type { Column, FlowFamily } from './flow-header';
 
 /**
- * Writes the Avro binary body of one clean line `b[from, end)` (its family's record: AWS fields,
- * provenance, enrichment, in schema order) at `o[pos]` and returns where it ends; or NOT_CLEAN for
+ * Writes the Avro single-object message of one clean line `b[from, end)` (the header, then its
+ * family's record: AWS fields, provenance, enrichment, in schema order) at `o[pos]` and returns
+ * where it ends; or NOT_CLEAN for
  * any line the general path must read (it gives the dead-letter reason or accepts what this one
  * leaves to it), or NO_ROOM when `o` has too little room left. Clean means what it means for the
  * compiled line parser (flow-line-parser.ts): the caller checked the bytes are ASCII; fields
@@ -83,48 +92,91 @@ function plainString(s: string): Uint8Array {
   return nullableString(s).subarray(1);
 }
 
-// Enrichment values as the Avro bytes of their nullable union, computed once from the tables.
-const PROTOCOLS = Array.from({ length: 256 }, (_, n) => nullableString(IP_PROTOCOLS.get(n) ?? null));
-/** By port, every port 0–65535 (null where the table has no name): an array read, no hashing. */
-const PORTS = Array.from({ length: 65536 }, (_, port) => nullableString(WELL_KNOWN_PORTS.get(port) ?? null));
-const CLASS_NAMES: readonly AddressClass[] = [
-  'private',
-  'public',
-  'loopback',
-  'link-local',
-  'multicast',
-  'carrier-grade-nat',
-  'unspecified',
-  'reserved',
-  'documentation',
-  'unique-local',
-  'broadcast',
-];
-const CLASSES = new Map<AddressClass | null, Uint8Array>(CLASS_NAMES.map((c) => [c, nullableString(c)]));
-const DIRECTIONS = new Map<string | null, Uint8Array>(
-  ['ingress', 'egress', 'internal', 'external'].map((d) => [d, nullableString(d)]),
-);
-const MAX_ENRICHMENT = Math.max(
-  ...[...PROTOCOLS, ...PORTS, ...CLASSES.values(), ...DIRECTIONS.values()].map((b) => b.length),
-);
-
-function put(o: Buffer, pos: number, x: Uint8Array): number {
-  for (let i = 0; i < x.length; i++) {
-    o[pos + i] = x[i]!;
-  }
-  return pos + x.length;
+/**
+ * Byte strings by index, packed in one array (entry i is `bytes[at[i], at[i + 1])`): the encoder
+ * copies an entry with one loop over one typed array, where an array of small buffers was a call
+ * per field over entries of two classes (Buffer and Uint8Array) that V8 could not specialise.
+ */
+interface PackedBytes {
+  readonly bytes: Uint8Array;
+  readonly at: Uint32Array;
 }
 
-/** Class of an address that is not dotted-quad IPv4 (IPv6), or undefined when it is no address. */
-function otherAddressClass(b: Buffer, from: number, to: number): AddressClass | null | undefined {
+function pack(entries: readonly Uint8Array[]): PackedBytes {
+  const at = new Uint32Array(entries.length + 1);
+  entries.forEach((e, i) => (at[i + 1] = at[i]! + e.length));
+  const bytes = new Uint8Array(at[entries.length]!);
+  entries.forEach((e, i) => bytes.set(e, at[i]));
+  return { bytes, at };
+}
+
+/** The code that copies entry `index` (an expression) of the PackedBytes named `table` to `o[pos]`. */
+function copyEntry(table: string, index: string): string {
+  return `j = ${table}.at[${index}]; q = ${table}.at[${index} + 1]; while (j < q) { o[pos++] = ${table}.bytes[j++]; }`;
+}
+
+// Enrichment values as the Avro bytes of their nullable union, computed once from the tables and
+// indexed by the column's number + 1, so that a '-' column (-1) reads null at 0 without a branch.
+const PROTOCOLS = pack([
+  NULL,
+  ...Array.from({ length: 256 }, (_, n) => nullableString(IP_PROTOCOLS.get(n) ?? null)),
+]);
+/**
+ * Service names by port: `SERVICES` entry `SERVICE_OF[port + 1]` (0: null, also for '-'). Two
+ * small tables rather than one entry per port: 64 KiB of indexes stay in the CPU's cache where
+ * 256 KiB of offsets, read at random ports, did not.
+ */
+const SERVICE_NAMES = [...new Set(WELL_KNOWN_PORTS.values())];
+const SERVICES = pack([NULL, ...SERVICE_NAMES.map(nullableString)]);
+const SERVICE_OF = new Uint8Array(65537);
+for (const [port, name] of WELL_KNOWN_PORTS) {
+  SERVICE_OF[port + 1] = SERVICE_NAMES.indexOf(name) + 1;
+}
+/**
+ * The encoder's number for an address class: its index in ADDRESS_CLASSES (classifyV4Index), and
+ * one more for null (no address, or an IPv6 address we cannot read).
+ */
+const NULL_CLASS = ADDRESS_CLASSES.length;
+const CLASS_COUNT = ADDRESS_CLASSES.length + 1;
+const classOfCode = (code: number): AddressClass | null => ADDRESS_CLASSES[code] ?? null;
+const codeOfClass = (c: AddressClass | null): number =>
+  c === null ? NULL_CLASS : ADDRESS_CLASSES.indexOf(c);
+
+/**
+ * srcaddr_class, dstaddr_class and direction_guess (adjacent in the schema) as one entry per pair of
+ * address class codes: `src * CLASS_COUNT + dst`; then the same pairs with a null direction_guess,
+ * for records that have a flow-direction (as enrich()).
+ */
+const CLASS_PAIRS = pack(
+  [true, false].flatMap((guess) =>
+    Array.from({ length: CLASS_COUNT * CLASS_COUNT }, (_, i) => {
+      const src = classOfCode(Math.floor(i / CLASS_COUNT));
+      const dst = classOfCode(i % CLASS_COUNT);
+      return Buffer.concat([
+        nullableString(src),
+        nullableString(dst),
+        nullableString(guess ? guessDirection(src, dst) : null),
+      ]);
+    }),
+  ),
+);
+const MAX_ENRICHMENT = Math.max(
+  ...[PROTOCOLS, SERVICES, CLASS_PAIRS].map((t) => Math.max(...t.at.slice(1).map((a, i) => a - t.at[i]!))),
+);
+
+/**
+ * Class code of an address that is not dotted-quad IPv4 (IPv6), or -1 when it is no address. Rare
+ * in flow logs: text and `net.isIP` are fine here.
+ */
+function otherClassCode(b: Buffer, from: number, to: number): number {
   const text = b.toString('latin1', from, to);
   switch (isIP(text)) {
     case 0:
-      return undefined;
+      return -1;
     case 6:
-      return addressClassV6(text);
+      return codeOfClass(addressClassV6(text));
     default:
-      return addressClass(text);
+      return codeOfClass(addressClass(text));
   }
 }
 
@@ -132,6 +184,17 @@ const SCHEMAS: Record<FlowFamily, { fields: readonly FlowFieldDef[]; schema: Avr
   vpc: { fields: FLOW_FIELDS, schema: flowRecordSchema },
   tgw: { fields: TGW_FLOW_FIELDS, schema: tgwFlowRecordSchema },
 };
+
+/** The address columns whose class the record carries (srcaddr_class, dstaddr_class). */
+const CLASSIFIED = new Set(['srcaddr', 'dstaddr']);
+
+/**
+ * Address columns that usually hold the same address as another: pkt-srcaddr and pkt-dstaddr
+ * differ from srcaddr and dstaddr only where traffic passes an intermediate layer, such as a NAT
+ * gateway's network interface or an EKS pod behind its node's interface (AWS, "Available fields").
+ * When the bytes are equal, the address is known to be valid and is not read again.
+ */
+const SAME_AS: Readonly<Record<string, string>> = { pkt_srcaddr: 'srcaddr', pkt_dstaddr: 'dstaddr' };
 
 /** The fields that are the same on every record of an object, as finishRecord fills them. */
 const CONSTANT_NAMES = new Set([
@@ -196,6 +259,24 @@ function varint(n: string, max: number): string {
 }
 
 /**
+ * Dotted-quad IPv4 read one byte `c` at a time, as parseV4 reads it (four decimal octets 0–255
+ * without leading zeros): `v` holds the octets before the last dot, `x` the current octet, `d` its
+ * digits and `t` the dots so far; `ok` turns false at anything else. The address is `v * 256 + x`.
+ */
+const V4_START = 'v = 0; x = 0; d = 0; t = 0; ok = true;';
+const V4_STEP =
+  'if (c === 46) { if (d === 0 || x > 255 || t === 3) ok = false; v = v * 256 + x; x = 0; d = 0; t++; } else if (c >= 48 && c <= 57) { if (d === 1 && x === 0) ok = false; x = x * 10 + c - 48; d++; } else { ok = false; }';
+const V4_DONE = 'ok && d > 0 && x <= 255 && t === 3';
+
+/** How the encoder uses an address column besides copying it. */
+interface AddressUse {
+  /** Its class is written (srcaddr_class, dstaddr_class), so it is computed as it is read. */
+  classified: boolean;
+  /** An earlier address column it usually equals: when the bytes are the same it is valid too. */
+  sameAs: number | undefined;
+}
+
+/**
  * Reads one column into its variables (see LineEncoder for what passes). With `stream`, its Avro
  * bytes are written as it is read (the columns come in schema order), else kept for `writeColumn`.
  */
@@ -205,6 +286,7 @@ function readColumn(
   last: boolean,
   range: readonly [number, number] | undefined,
   stream: boolean,
+  address: AddressUse,
 ): string[] {
   const lines: string[] = [];
   // '-' is null.
@@ -228,37 +310,40 @@ function readColumn(
     }
     case 'string':
     case 'address': {
-      const copy = stream ? ' o[q++] = c;' : '';
-      // Addresses: dotted-quad IPv4 read on the way (as parseV4: octets 0-255, no leading zeros).
-      const v4 =
-        field.type === 'address'
-          ? ' if (c === 46) { if (d === 0 || x > 255 || t === 3) ok = false; v = v * 256 + x; x = 0; d = 0; t++; } else if (c >= 48 && c <= 57) { if (d === 1 && x === 0) ok = false; x = x * 10 + c - 48; d++; } else { ok = false; }'
-          : '';
-      lines.push(
-        field.type === 'address' ? 'v = 0; x = 0; d = 0; t = 0; ok = true;' : '',
-        `${stream ? 'q = pos + 2; ' : ''}e = p;`,
-      );
-      if (stream && field.type === 'string') {
+      // A classified address is read as IPv4 on the way; any other column is only scanned (copied).
+      const classified = field.type === 'address' && address.classified;
+      lines.push(classified ? V4_START : '', `${stream ? 'q = pos + 2; ' : ''}e = p;`);
+      if (stream && !classified) {
         // Four bytes at a time while none of them is a space (w ^ 0x20202020 has no zero byte).
         lines.push(
           'while (e + 4 <= end) { w = bv.getUint32(e, true); m = w ^ 0x20202020; if (((m - 0x01010101) & ~m & 0x80808080) !== 0) break; ov.setUint32(q, w, true); q += 4; e += 4; }',
         );
       }
-      lines.push(`while (e < end) { c = b[e]; if (c === 32) break;${copy} e++;${v4} }`);
+      lines.push(
+        `while (e < end) { c = b[e]; if (c === 32) break;${stream ? ' o[q++] = c;' : ''} e++;${classified ? ` ${V4_STEP}` : ''} }`,
+      );
       if (stream) {
         // Copied while scanned, behind a 1-byte length (moved by one for the rare length ≥ 64).
         lines.push(
           'n = e - p; if (n === 0 || n >= 8192) return -1;',
           'o[pos] = 2;',
           'if (n < 64) { o[pos + 1] = n << 1; pos = q; } else { o.copyWithin(pos + 3, pos + 2, q); o[pos + 1] = ((n << 1) & 127) | 128; o[pos + 2] = (n << 1) >>> 7; pos = q + 1; }',
-          `s${i} = p;`,
         );
       } else {
-        lines.push('if (e === p) return -1;', `s${i} = p; e${i} = e;`);
+        lines.push('if (e === p) return -1;');
       }
-      if (field.type === 'address') {
+      lines.push(`s${i} = p; e${i} = e;`);
+      if (classified) {
         lines.push(
-          `if (ok && d > 0 && x <= 255 && t === 3) { k${i} = classifyV4(v * 256 + x); } else { k${i} = otherClass(b, p, e); if (k${i} === undefined) return -1; }`,
+          `if (${V4_DONE}) { k${i} = v4Class(v * 256 + x); } else { k${i} = otherClass(b, p, e); if (k${i} < 0) return -1; }`,
+        );
+      } else if (field.type === 'address') {
+        const check = `${V4_START} for (j = p; j < e; j++) { c = b[j]; ${V4_STEP} } if (!(${V4_DONE}) && otherClass(b, p, e) < 0) return -1;`;
+        const k = address.sameAs;
+        lines.push(
+          k === undefined
+            ? check
+            : `ok = e - p === e${k} - s${k}; for (j = 0; ok && j < e - p; j++) { ok = b[p + j] === b[s${k} + j]; } if (!ok) { ${check} }`,
         );
       }
       break;
@@ -277,7 +362,7 @@ function writeColumn(field: FlowFieldDef, i: number): string {
       return `if (n${i} < 0) { o[pos++] = 0; } else { o[pos++] = 2; pos = writeLong(o, pos, n${i}); }`;
     case 'string':
     case 'address':
-      return `if (s${i} < 0) { o[pos++] = 0; } else { o[pos++] = 2; pos = writeLong(o, pos, e${i} - s${i}); for (let j = s${i}; j < e${i}; j++) o[pos++] = b[j]; }`;
+      return `if (s${i} < 0) { o[pos++] = 0; } else { o[pos++] = 2; pos = writeLong(o, pos, e${i} - s${i}); for (j = s${i}; j < e${i}; j++) { o[pos++] = b[j]; } }`;
   }
 }
 
@@ -300,7 +385,7 @@ export function compileLineEncoder(
   const column = new Map(fields.map((f, i) => [f.name, i]));
   const at = (name: string): number | undefined => column.get(name);
   const num = (name: string): string => (at(name) === undefined ? '-1' : `n${at(name)}`);
-  const cls = (name: string): string => (at(name) === undefined ? 'null' : `k${at(name)}`);
+  const cls = (name: string): string => (at(name) === undefined ? `${NULL_CLASS}` : `k${at(name)}`);
 
   const names = schemaFieldNames(family);
   const awsFields = SCHEMAS[family].fields;
@@ -309,19 +394,25 @@ export function compileLineEncoder(
   const stream = fields.every(
     (f, i) => i === 0 || schemaIndex.get(f.name)! > schemaIndex.get(fields[i - 1]!.name)!,
   );
+  // The single-object header (marker and the schema's fingerprint) as constant stores: the same
+  // bytes on every message, where a copy per message measured 3-7% of a line's time.
+  const codec = family === 'vpc' ? codecs.flowRecord : codecs.tgwFlowRecord;
+  const headerBytes = [...SINGLE_OBJECT_MARKER, ...codec.fingerprint];
   const code: string[] = [
-    'let p = from, e = 0, n = 0, c = 0, m = 0, q = 0, w = 0, day = 0, v = 0, x = 0, d = 0, t = 0, ok = true;',
+    'let p = from, e = 0, n = 0, c = 0, m = 0, q = 0, w = 0, j = 0, day = 0, v = 0, x = 0, d = 0, t = 0, ok = true;',
     'if (b[from] <= 32 || b[end - 1] <= 32) return -1;',
-    // Room: the line's bytes bound the strings; 11 bytes bound a field's union index and varint.
-    `if (pos + (end - from) + k.size + ${names.length * 11 + 6 * MAX_ENRICHMENT} > o.length) return -2;`,
+    // Room: the line's bytes bound the strings; 11 bytes bound a field's union index and varint;
+    // the enrichment strings are three table entries.
+    `if (pos + ${headerBytes.length} + (end - from) + k.size + ${names.length * 11 + 3 * MAX_ENRICHMENT} > o.length) return -2;`,
+    headerBytes.map((x) => `o[pos++] = ${x};`).join(' '),
   ];
   fields.forEach((f, i) => {
     if (f.type === 'int' || f.type === 'long') {
       code.push(`let n${i} = -1;`);
     } else {
       code.push(`let s${i} = -1, e${i} = -1;`);
-      if (f.type === 'address') {
-        code.push(`let k${i} = null;`);
+      if (CLASSIFIED.has(f.name)) {
+        code.push(`let k${i} = ${NULL_CLASS};`);
       }
     }
   });
@@ -338,7 +429,12 @@ export function compileLineEncoder(
       nullsUpTo(schemaIndex.get(f.name)!);
       written++;
     }
-    code.push(...readColumn(f, i, i === fields.length - 1, ranges[f.name], stream));
+    const same = at(SAME_AS[f.name] ?? '');
+    const address = {
+      classified: CLASSIFIED.has(f.name),
+      sameAs: same !== undefined && same < i ? same : undefined,
+    };
+    code.push(...readColumn(f, i, i === fields.length - 1, ranges[f.name], stream, address));
   });
   if (stream) {
     nullsUpTo(awsFields.length);
@@ -381,7 +477,7 @@ export function compileLineEncoder(
         code.push('o[pos++] = 0;');
         break;
       case 'protocol_name':
-        code.push(`pos = put(o, pos, ${num('protocol')} < 0 ? NULL : PROTOCOLS[${num('protocol')}]);`);
+        code.push(copyEntry('PROTOCOLS', `${num('protocol')} + 1`));
         break;
       case 'duration_seconds':
         code.push(
@@ -389,21 +485,25 @@ export function compileLineEncoder(
         );
         break;
       case 'dstport_service':
-        code.push(`pos = put(o, pos, ${num('dstport')} < 0 ? NULL : PORTS[${num('dstport')}]);`);
+        code.push(copyEntry('SERVICES', `SERVICE_OF[${num('dstport')} + 1]`));
         break;
-      case 'srcaddr_class':
-        code.push(`pos = put(o, pos, CLASSES.get(${cls('srcaddr')}) ?? NULL);`);
-        break;
-      case 'dstaddr_class':
-        code.push(`pos = put(o, pos, CLASSES.get(${cls('dstaddr')}) ?? NULL);`);
-        break;
-      case 'direction_guess': {
-        // As enrich(): only where the record has no flow-direction.
+      case 'srcaddr_class': {
+        // With dstaddr_class and direction_guess, which follow it: one entry of CLASS_PAIRS, whose
+        // second half has no direction guess, as enrich() for a record with a flow-direction.
         const fd = at('flow_direction');
-        const guess = `DIRECTIONS.get(guessDirection(${cls('srcaddr')}, ${cls('dstaddr')})) ?? NULL`;
-        code.push(`pos = put(o, pos, ${fd === undefined ? guess : `s${fd} >= 0 ? NULL : ${guess}`});`);
+        const noGuess = fd === undefined ? '' : ` + (s${fd} >= 0 ? ${CLASS_COUNT * CLASS_COUNT} : 0)`;
+        code.push(
+          copyEntry('CLASS_PAIRS', `${cls('srcaddr')} * ${CLASS_COUNT} + ${cls('dstaddr')}${noGuess}`),
+        );
         break;
       }
+      case 'dstaddr_class':
+      case 'direction_guess':
+        // Written with srcaddr_class.
+        if (names[names.indexOf(name) - (name === 'dstaddr_class' ? 1 : 2)] !== 'srcaddr_class') {
+          throw new Error(`flow line encoder: ${name} does not follow srcaddr_class`);
+        }
+        break;
       case 'event_date':
         // Days since 1970 for the times that pass (≥ 0, < 2^53 ms).
         code.push(`o[pos++] = 2; day = Math.floor(time / ${DAY_MS}); ${varint('day', 2 ** 27)}`);
@@ -415,28 +515,22 @@ export function compileLineEncoder(
   code.push('return pos;');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see above: our own names, built once per header.
   const factory = new Function(
-    'classifyV4',
+    'v4Class',
     'otherClass',
-    'guessDirection',
     'writeLong',
-    'put',
-    'NULL',
     'PROTOCOLS',
-    'PORTS',
-    'CLASSES',
-    'DIRECTIONS',
+    'SERVICES',
+    'SERVICE_OF',
+    'CLASS_PAIRS',
     `return function encodeLine(b, from, end, o, pos, line, k, bv, ov) {\n${code.join('\n')}\n};`,
   ) as (...deps: unknown[]) => LineEncoder;
   return factory(
-    classifyV4,
-    otherAddressClass,
-    guessDirection,
+    classifyV4Index,
+    otherClassCode,
     writeAvroLong,
-    put,
-    NULL,
     PROTOCOLS,
-    PORTS,
-    CLASSES,
-    DIRECTIONS,
+    SERVICES,
+    SERVICE_OF,
+    CLASS_PAIRS,
   );
 }

@@ -68,7 +68,7 @@ export function encodeFlow(d: FlowOutput, arena?: EncodeArena): Buffer {
     : codecs.tgwFlowRecord.encode(d.record, arena);
 }
 
-/** Where the body of a message goes. Read once: a re-export is a getter call per use in CommonJS. */
+/** A message's header length. Read once: a re-export is a getter call per use in CommonJS. */
 const HEADER = SINGLE_OBJECT_HEADER_LENGTH;
 
 /** Compiled encoders by family and header (a service reads many files of few formats). */
@@ -270,7 +270,6 @@ export class VpcFlowLineDecoder {
     const { family } = header;
     const encode = this.encodeLine!;
     const constants = this.constants!;
-    const codec = family === 'vpc' ? codecs.flowRecord : codecs.tgwFlowRecord;
     const arena = this.arena;
     const view = new DataView(data.buffer, data.byteOffset, data.length);
     let p = from;
@@ -281,14 +280,13 @@ export class VpcFlowLineDecoder {
       if (e > p) {
         this.dataLines++;
         let at = arena.pos;
-        let end = encode(data, p, e, arena.slab, at + HEADER, this.lineNo, constants, view, this.slabView());
+        let end = encode(data, p, e, arena.slab, at, this.lineNo, constants, view, this.slabView());
         if (end === NO_ROOM) {
           arena.next(HEADER + (e - p) * 2 + constants.size + 65536);
           at = 0;
-          end = encode(data, p, e, arena.slab, HEADER, this.lineNo, constants, view, this.slabView());
+          end = encode(data, p, e, arena.slab, 0, this.lineNo, constants, view, this.slabView());
         }
         if (end >= 0) {
-          codec.writeHeader(arena.slab, at);
           arena.pos = end;
           out.push({ ok: true, value: new FlowAvroMessage(family, arena.slab.subarray(at, end)) });
         } else {

@@ -1,17 +1,33 @@
 import { isIP } from 'node:net';
 
-export type AddressClass =
-  | 'private'
-  | 'public'
-  | 'loopback'
-  | 'link-local'
-  | 'multicast'
-  | 'carrier-grade-nat'
-  | 'unspecified'
-  | 'reserved'
-  | 'documentation'
-  | 'unique-local'
-  | 'broadcast';
+/** Every address class. A class's index here is its number (classifyV4Index). */
+export const ADDRESS_CLASSES = [
+  'private',
+  'public',
+  'loopback',
+  'link-local',
+  'multicast',
+  'carrier-grade-nat',
+  'unspecified',
+  'reserved',
+  'documentation',
+  'unique-local',
+  'broadcast',
+] as const;
+
+export type AddressClass = (typeof ADDRESS_CLASSES)[number];
+
+const index = (c: AddressClass): number => ADDRESS_CLASSES.indexOf(c);
+const PRIVATE = index('private');
+const PUBLIC = index('public');
+const LOOPBACK = index('loopback');
+const LINK_LOCAL = index('link-local');
+const MULTICAST = index('multicast');
+const CARRIER_GRADE_NAT = index('carrier-grade-nat');
+const UNSPECIFIED = index('unspecified');
+const RESERVED = index('reserved');
+const DOCUMENTATION = index('documentation');
+const BROADCAST = index('broadcast');
 
 const DOT = 0x2e;
 const COLON = 0x3a;
@@ -68,37 +84,45 @@ function inPrefix(n: number, base: number, bits: number): boolean {
  * reserved (240/4), RFC 919 limited broadcast; everything else is public.
  */
 export function classifyV4(n: number): AddressClass {
+  return ADDRESS_CLASSES[classifyV4Index(n)]!;
+}
+
+/**
+ * classifyV4 as the class's index in ADDRESS_CLASSES: a number, which the flow line encoder uses
+ * to index its tables of encoded classes without a string lookup per address.
+ */
+export function classifyV4Index(n: number): number {
   const a = n >>> 24;
   switch (a) {
     case 0:
-      return 'unspecified'; // 0.0.0.0/8 "this network"
+      return UNSPECIFIED; // 0.0.0.0/8 "this network"
     case 10:
-      return 'private';
+      return PRIVATE;
     case 127:
-      return 'loopback';
+      return LOOPBACK;
     case 100:
-      return inPrefix(n, 0x64400000, 10) ? 'carrier-grade-nat' : 'public';
+      return inPrefix(n, 0x64400000, 10) ? CARRIER_GRADE_NAT : PUBLIC;
     case 169:
-      return inPrefix(n, 0xa9fe0000, 16) ? 'link-local' : 'public';
+      return inPrefix(n, 0xa9fe0000, 16) ? LINK_LOCAL : PUBLIC;
     case 172:
-      return inPrefix(n, 0xac100000, 12) ? 'private' : 'public';
+      return inPrefix(n, 0xac100000, 12) ? PRIVATE : PUBLIC;
     case 192:
       if (inPrefix(n, 0xc0a80000, 16)) {
-        return 'private';
+        return PRIVATE;
       }
-      return inPrefix(n, 0xc0000200, 24) ? 'documentation' : 'public'; // 192.0.2.0/24 TEST-NET-1
+      return inPrefix(n, 0xc0000200, 24) ? DOCUMENTATION : PUBLIC; // 192.0.2.0/24 TEST-NET-1
     case 198:
-      return inPrefix(n, 0xc6336400, 24) ? 'documentation' : 'public'; // 198.51.100.0/24 TEST-NET-2
+      return inPrefix(n, 0xc6336400, 24) ? DOCUMENTATION : PUBLIC; // 198.51.100.0/24 TEST-NET-2
     case 203:
-      return inPrefix(n, 0xcb007100, 24) ? 'documentation' : 'public'; // 203.0.113.0/24 TEST-NET-3
+      return inPrefix(n, 0xcb007100, 24) ? DOCUMENTATION : PUBLIC; // 203.0.113.0/24 TEST-NET-3
     default:
       if (a >= 224 && a <= 239) {
-        return 'multicast';
+        return MULTICAST;
       }
       if (a >= 240) {
-        return n === 0xffffffff ? 'broadcast' : 'reserved';
+        return n === 0xffffffff ? BROADCAST : RESERVED;
       }
-      return 'public';
+      return PUBLIC;
   }
 }
 
