@@ -1,5 +1,6 @@
 import type { DecodeOutput, Decoder, ObjectContext } from '@lake/schemas';
-import { ObjectDecodeError, decompress } from './decompress';
+import { decompress } from './decompress';
+import { ObjectDecodeError } from './parser.errors';
 
 /**
  * Decompresses and decodes one object's bytes exactly as the parsers do, turning whole-object

@@ -1,20 +1,6 @@
 import { Readable, pipeline, type TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
-import type { DeadLetterReason } from '@lake/schemas';
-
-/** A whole object cannot be read (not gzip, corrupt gzip, empty): dead-lettered, never retried. */
-export class ObjectDecodeError extends Error {
-  readonly retriable = false;
-  constructor(
-    readonly reason: DeadLetterReason,
-    message: string,
-    readonly payload: Buffer | null,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = 'ObjectDecodeError';
-  }
-}
+import { ObjectDecodeError } from './parser.errors';
 
 const GUNZIP_CHUNK_SIZE = 256 * 1024;
 /**

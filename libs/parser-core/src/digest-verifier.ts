@@ -4,7 +4,8 @@ import { digestSigningString, parseDigest, sha256Hex, verifyDigestSignature } fr
 import { S3AdapterError, type S3Store } from '@lake/s3';
 import { counter, type Registry } from '@lake/observability';
 import type { DecodeOutput, Decoder, DigestCheck, ObjectContext } from '@lake/schemas';
-import { ObjectDecodeError, decompress } from './decompress';
+import { decompress } from './decompress';
+import { ObjectDecodeError } from './parser.errors';
 
 export interface DigestVerifierSettings {
   s3: S3Store;

@@ -1,6 +1,7 @@
 export { decodeObject } from './decode-object';
 export { decodeSpooled } from './spool';
-export { ObjectDecodeError, decompress } from './decompress';
+export { decompress } from './decompress';
+export { ObjectDecodeError } from './parser.errors';
 export {
   ObjectParser,
   type ObjectOutcome,

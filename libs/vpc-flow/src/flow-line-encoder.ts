@@ -23,6 +23,7 @@ import { guessDirection } from './enrichment/direction';
 import { IP_PROTOCOLS } from './enrichment/ip-protocols.table';
 import { WELL_KNOWN_PORTS } from './enrichment/well-known-ports.table';
 import type { Column, FlowFamily } from './flow-header';
+import { VpcFlowSchemaError } from './vpc-flow.errors';
 
 /**
  * Writes the Avro single-object message of one clean line `b[from, end)` (the header, then its
@@ -501,7 +502,7 @@ export function compileLineEncoder(
       case 'direction_guess':
         // Written with srcaddr_class.
         if (names[names.indexOf(name) - (name === 'dstaddr_class' ? 1 : 2)] !== 'srcaddr_class') {
-          throw new Error(`flow line encoder: ${name} does not follow srcaddr_class`);
+          throw new VpcFlowSchemaError(`flow line encoder: ${name} does not follow srcaddr_class`);
         }
         break;
       case 'event_date':
@@ -509,7 +510,7 @@ export function compileLineEncoder(
         code.push(`o[pos++] = 2; day = Math.floor(time / ${DAY_MS}); ${varint('day', 2 ** 27)}`);
         break;
       default:
-        throw new Error(`flow line encoder: no rule for schema field ${name}`);
+        throw new VpcFlowSchemaError(`flow line encoder: no rule for schema field ${name}`);
     }
   }
   code.push('return pos;');

@@ -11,3 +11,4 @@ export {
   type VpcFlowDecoderOptions,
 } from './vpc-flow.decoder';
 export { decodeParquetFlow } from './parquet-flow.decoder';
+export { VpcFlowSchemaError, type VpcFlowErrorCode } from './vpc-flow.errors';
