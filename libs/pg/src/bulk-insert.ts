@@ -62,23 +62,27 @@ function* copyLines<R>(columns: readonly ColumnSpec<R>[], rows: readonly R[]): G
 }
 
 /**
- * Statements run in the same SQL statement as the INSERT, reading the rows it actually inserted as
- * relation `inserted` (e.g. rollups: replayed rows, skipped by ON CONFLICT, never reach them).
+ * Statements run in the same transaction as the INSERT, reading the rows it actually inserted
+ * (e.g. rollups: replayed rows, skipped by ON CONFLICT, never reach them).
  */
 export interface AfterInsert {
   /** Columns of the inserted rows the statements read. */
   returning: readonly string[];
-  /** Data-modifying statements (run as CTEs of the INSERT's statement). */
-  statements: readonly string[];
+  /**
+   * Data-modifying statements over relation `from` (the inserted rows), run one after the other in
+   * this order: the statements whose rows concurrent transactions share go last, so that their row
+   * locks are held only until the commit that follows.
+   */
+  statements: (from: string) => readonly string[];
 }
 
-function withAfter(insert: string, after: AfterInsert | undefined): string {
+/** `insert`, its RETURNING rows kept in `kept` (for the after-insert statements). */
+function keeping(insert: string, after: AfterInsert | undefined, kept: string): string {
   if (!after) {
     return insert;
   }
   const returning = after.returning.map((c) => `"${c}"`).join(', ');
-  const ctes = after.statements.map((s, i) => `, after_${i} AS (${s})`).join('');
-  return `WITH inserted AS (${insert} RETURNING ${returning})${ctes} SELECT count(*)::int AS n FROM inserted`;
+  return `WITH inserted AS (${insert} RETURNING ${returning}) INSERT INTO ${kept} SELECT * FROM inserted`;
 }
 
 /**
@@ -87,6 +91,8 @@ function withAfter(insert: string, after: AfterInsert | undefined): string {
  * with one array parameter per column; large ones are COPYed into a session temp table and moved
  * with one `INSERT … SELECT … ON CONFLICT DO NOTHING` (COPY parses far faster than array
  * parameters: measured 2x on flow records). Values never enter the SQL text either way.
+ * With after-insert statements, the rows actually inserted are kept in a second session temp
+ * table, which the statements then read in their order, in the same transaction.
  */
 export class BulkInsert<R> {
   private readonly sql: string;
@@ -94,13 +100,17 @@ export class BulkInsert<R> {
   private readonly copySql: string;
   private readonly moveSql: string;
   private readonly optimisticMoveSql: string;
+  /** Creates the table of kept rows (before the INSERT that fills it). */
+  private readonly createKept: string | null;
+  /** The after-insert statements, in their order (one round trip). */
+  private readonly afterSql: string | null;
 
   constructor(
     table: string,
     private readonly columns: readonly ColumnSpec<R>[],
     conflictTarget: readonly string[],
     private readonly copyThreshold = 500,
-    private readonly after?: AfterInsert,
+    after?: AfterInsert,
   ) {
     const names = columns.map((c) => `"${c.name}"`).join(', ');
     const params = columns.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(', ');
@@ -109,23 +119,31 @@ export class BulkInsert<R> {
       conflictTarget.length > 0
         ? `ON CONFLICT (${conflictTarget.map((c) => `"${c}"`).join(', ')}) DO NOTHING`
         : 'ON CONFLICT DO NOTHING';
-    this.sql = withAfter(
+    const kept = `"lake_inserted_${table}"`;
+    // ON COMMIT DELETE ROWS: the kept rows vanish with the transaction that inserted them.
+    this.createKept = after
+      ? `CREATE TEMP TABLE IF NOT EXISTS ${kept} ON COMMIT DELETE ROWS AS SELECT ` +
+        `${after.returning.map((c) => `"${c}"`).join(', ')} FROM "${table}" WITH NO DATA`
+      : null;
+    this.afterSql = after ? after.statements(kept).join('; ') : null;
+    this.sql = keeping(
       `INSERT INTO "${table}" (${names}) SELECT * FROM unnest(${params}) ${conflict}`,
       after,
+      kept,
     );
     const temp = `"lake_load_${table}"`;
     // ON COMMIT DELETE ROWS: the staging rows vanish with the transaction that moved them.
     this.createTemp = `CREATE TEMP TABLE IF NOT EXISTS ${temp} (LIKE "${table}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`;
     this.copySql = `COPY ${temp} (${names}) FROM STDIN`;
-    this.moveSql = withAfter(
+    this.moveSql = keeping(
       `INSERT INTO "${table}" (${names}) SELECT ${names} FROM ${temp} ${conflict}`,
       after,
+      kept,
     );
     // One simple-query round trip: a plain INSERT in a savepoint. Plain INSERT skips the
     // speculative insertion ON CONFLICT does per row; a replay makes it fail on the key, and
-    // `moveSql` runs after rolling back to the savepoint. The after-insert statements (rollups) ride
-    // along in both, so they see exactly the rows that went in.
-    const plainMove = withAfter(`INSERT INTO "${table}" (${names}) SELECT ${names} FROM ${temp}`, after);
+    // `moveSql` runs after rolling back to the savepoint (which also empties the kept rows).
+    const plainMove = keeping(`INSERT INTO "${table}" (${names}) SELECT ${names} FROM ${temp}`, after, kept);
     this.optimisticMoveSql = `SAVEPOINT lake_bulk_insert; ${plainMove}; RELEASE SAVEPOINT lake_bulk_insert`;
     this.stagingTable = temp;
   }
@@ -138,15 +156,24 @@ export class BulkInsert<R> {
 
   /**
    * Returns the number of rows actually inserted (replayed rows are not counted). Must run inside
-   * a transaction when the batch is large (the staging table is emptied at commit).
+   * a transaction when the batch is large or there are after-insert statements (the temp tables
+   * are emptied at commit).
    */
   async insert(client: pg.ClientBase, rows: readonly R[]): Promise<number> {
     if (rows.length === 0) {
       return 0;
     }
-    if (rows.length >= this.copyThreshold) {
-      return this.insertByCopy(client, rows);
+    const inserted =
+      rows.length >= this.copyThreshold
+        ? await this.insertByCopy(client, rows)
+        : await this.insertByArrays(client, rows);
+    if (this.afterSql) {
+      await client.query(this.afterSql);
     }
+    return inserted;
+  }
+
+  private async insertByArrays(client: pg.ClientBase, rows: readonly R[]): Promise<number> {
     const arrays: unknown[][] = this.columns.map(() => new Array<unknown>(rows.length));
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
@@ -155,13 +182,16 @@ export class BulkInsert<R> {
         arrays[c]![r] = storable(column.get(row), column.pgType);
       }
     }
+    if (this.createKept) {
+      await client.query(this.createKept);
+    }
     const res = await client.query(this.sql, arrays);
-    return this.countOf(res);
+    return res.rowCount ?? 0;
   }
 
   private async insertByCopy(client: pg.ClientBase, rows: readonly R[]): Promise<number> {
     // Every batch: a CREATE in a transaction that later rolls back is undone with it.
-    await client.query(this.createTemp);
+    await client.query(this.createKept ? `${this.createTemp}; ${this.createKept}` : this.createTemp);
     await pipeline(Readable.from(copyLines(this.columns, rows)), client.query(copyFrom(this.copySql)));
     return this.move(client, rows.length);
   }
@@ -178,10 +208,6 @@ export class BulkInsert<R> {
     }
     await client.query('ROLLBACK TO SAVEPOINT lake_bulk_insert');
     const res = await client.query(this.moveSql);
-    return this.countOf(res);
-  }
-
-  private countOf(res: pg.QueryResult): number {
-    return this.after ? (res.rows[0] as { n: number }).n : (res.rowCount ?? 0);
+    return res.rowCount ?? 0;
   }
 }

@@ -11,22 +11,31 @@ import {
 } from './rollups';
 
 /**
- * Write side of the rollups: the statements the raw INSERT of vpc_flow_records runs with it (one
- * per rollup, aggregating the rows that INSERT actually inserted), so raw rows and rollups commit
- * together, exactly once.
+ * Write side of the rollups: the statements the raw INSERT of vpc_flow_records runs after it in
+ * its transaction (one per rollup, aggregating the rows that INSERT actually inserted), so raw rows
+ * and rollups commit together, exactly once. Each upsert takes its keys in sorted order (see
+ * rollupUpsertSql); the rollups whose rows every batch shares (totals, and pairs, which repeat
+ * most) come last, so that a concurrent batch waits for their row locks only as long as the commit.
  */
 export function flowRollupsAfterInsert(): AfterInsert {
   return {
     returning: FLOW_ROLLUP_INPUT,
-    statements: FLOW_ROLLUPS.map((def) => rollupUpsertSql(def, 'inserted')),
+    statements: (from) => FLOW_ROLLUPS_WRITE_ORDER.map((def) => rollupUpsertSql(def, from)),
   };
 }
+
+/** Rollups with more rows per raw row first (fewer rows shared by concurrent batches). */
+const WRITE_FIRST: readonly string[] = ['flow_rollup_hour', 'flow_talkers_day', 'flow_pairs_day'];
+const FLOW_ROLLUPS_WRITE_ORDER = [
+  ...WRITE_FIRST.map((t) => FLOW_ROLLUPS.find((def) => def.table === t)!),
+  ...FLOW_ROLLUPS.filter((def) => !WRITE_FIRST.includes(def.table)),
+];
 
 /** Likewise for cloudtrail_events. */
 export function cloudTrailRollupsAfterInsert(): AfterInsert {
   return {
     returning: CLOUDTRAIL_ROLLUP_INPUT,
-    statements: CLOUDTRAIL_ROLLUPS.map((def) => rollupUpsertSql(def, 'inserted')),
+    statements: (from) => CLOUDTRAIL_ROLLUPS.map((def) => rollupUpsertSql(def, from)),
   };
 }
 

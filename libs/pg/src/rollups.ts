@@ -135,9 +135,11 @@ export const bucketExpr = (g: Granularity, column = 'event_time'): string =>
   `date_bin('1 ${g}', ${column}, TIMESTAMPTZ 'epoch')`;
 
 /**
- * One data-modifying statement adding the rows of relation `from` (the rows the same statement
+ * One data-modifying statement adding the rows of relation `from` (the rows the same transaction
  * just inserted) to a rollup: aggregated once, then merged into existing buckets by
- * ON CONFLICT … DO UPDATE (so each group is one index probe).
+ * ON CONFLICT … DO UPDATE (so each group is one index probe), in key order: transactions that
+ * share buckets lock them in the same order, so concurrent batches wait for each other instead of
+ * deadlocking, and the index is walked in order.
  */
 export function rollupUpsertSql(def: RollupDef, from: string): string {
   const dims = Object.keys(def.dims);
@@ -153,7 +155,7 @@ export function rollupUpsertSql(def: RollupDef, from: string): string {
   const set = measures.map((m) => `"${m}" = r."${m}" + excluded."${m}"`).join(', ');
   return (
     `INSERT INTO ${def.table} AS r (${cols}) SELECT ${select} FROM ${from}` +
-    `${def.where ? ` WHERE ${def.where}` : ''} GROUP BY ${groupBy}` +
+    `${def.where ? ` WHERE ${def.where}` : ''} GROUP BY ${groupBy} ORDER BY ${groupBy}` +
     ` ON CONFLICT (${target}) DO UPDATE SET ${set}`
   );
 }
