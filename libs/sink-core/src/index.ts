@@ -1,2 +1,3 @@
 export { Sink, type SinkDeps, type SinkTopics } from './sink';
 export { maintainPartitions, maintainRollupBlocks, type RetentionSettings } from './rollup-maintenance';
+export { SinkError, type SinkErrorCode } from './sink.errors';

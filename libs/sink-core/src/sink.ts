@@ -25,6 +25,7 @@ import {
   type FlowRecord,
   type TgwFlowRecord,
 } from '@lake/schemas';
+import { SinkError } from './sink.errors';
 
 export interface SinkTopics {
   flowRecords: string;
@@ -128,7 +129,7 @@ export class Sink {
     if (topic === t.deadLetters) {
       return 'dead-letter';
     }
-    throw new Error(`sink is not configured for topic ${topic}`);
+    throw new SinkError('TOPIC_UNKNOWN', `sink is not configured for topic ${topic}`);
   }
 
   async handleBatch(payload: EachBatchPayload): Promise<void> {
