@@ -8,7 +8,7 @@ import {
   createShutdown,
 } from '@lake/observability';
 import { createPool, migrate, ping } from '@lake/pg';
-import { Sink, maintainPartitions, maintainRollupBlocks } from '@lake/sink-core';
+import { RollupFolder, Sink, maintainPartitions, maintainRollupBlocks } from '@lake/sink-core';
 import { configSchema, type SinkConfig } from './config';
 
 const SERVICE = 'sink';
@@ -86,6 +86,14 @@ async function main(config: SinkConfig): Promise<void> {
     );
   await partitions();
   void blocks();
+  const folder = new RollupFolder(
+    pool,
+    sink.partitionManager,
+    config.ROLLUP_FOLD_INTERVAL_SECONDS * 1000,
+    logger,
+    metrics,
+  );
+  folder.start();
   const timer = setInterval(() => {
     partitions()
       .catch((err: unknown) => logger.error({ err }, 'partition maintenance failed'))
@@ -109,6 +117,7 @@ async function main(config: SinkConfig): Promise<void> {
       clearInterval(timer);
       return [
         { name: 'consumer', close: () => consumer.close() },
+        { name: 'rollup folder', close: () => folder.stop() },
         { name: 'postgres', close: () => pool.end() },
         { name: 'ops', close: () => ops.close() },
       ];

@@ -34,7 +34,7 @@ describe('BulkInsert', () => {
   const schema = `bulk_${randomBytes(4).toString('hex')}`;
   // One connection, so every batch runs in the same session (the staging table is per session).
   const pool = new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` });
-  const bulk = new BulkInsert<Row>('t', columns, ['k'], 100);
+  const bulk = new BulkInsert<Row>('t', columns, ['k'], { copyThreshold: 100 });
   const count = () => countOf(pool, 'SELECT count(*) AS n FROM t');
 
   before(async () => {
@@ -67,7 +67,7 @@ describe('BulkInsert', () => {
   });
 
   it('recovers after a failed transaction that created the staging table', async () => {
-    const fresh = new BulkInsert<Row>('t2', columns, ['k'], 100);
+    const fresh = new BulkInsert<Row>('t2', columns, ['k'], { copyThreshold: 100 });
     await assert.rejects(
       withTransaction(pool, async (c) => {
         await fresh.insert(c, rows(1000, 1200));
@@ -81,13 +81,19 @@ describe('BulkInsert', () => {
     assert.equal(await count2(), 200);
   });
 
-  it('keeps the batch in the staging table until the transaction ends', async () => {
-    const staged = await withTransaction(pool, async (c) => {
-      await bulk.insert(c, rows(2000, 2150));
-      return countOf(c, `SELECT count(*) AS n FROM ${bulk.stagingTable}`);
+  it('COPYs a new batch straight in, and one with replays through the staging table, emptied at commit', async () => {
+    const staged = () => countOf(pool, `SELECT count(*) AS n FROM ${bulk.stagingTable}`);
+    const fresh = await withTransaction(pool, async (c) => {
+      const n = await bulk.insert(c, rows(2000, 2150));
+      return [n, await countOf(c, `SELECT count(*) AS n FROM ${bulk.stagingTable}`)];
     });
-    assert.equal(staged, 150);
-    assert.equal(await countOf(pool, `SELECT count(*) AS n FROM ${bulk.stagingTable}`), 0);
+    assert.deepEqual(fresh, [150, 0]);
+    const replayed = await withTransaction(pool, async (c) => {
+      const n = await bulk.insert(c, rows(2100, 2250));
+      return [n, await countOf(c, `SELECT count(*) AS n FROM ${bulk.stagingTable}`)];
+    });
+    assert.deepEqual(replayed, [100, 150]);
+    assert.equal(await staged(), 0);
   });
 
   it('stores NUL in text and the escapes jsonb refuses as U+FFFD, by COPY and by array parameters', async () => {
@@ -105,7 +111,7 @@ describe('BulkInsert', () => {
         { name: 'doc', pgType: 'jsonb', get: (d) => d.doc },
       ],
       ['k'],
-      10,
+      { copyThreshold: 10 },
     );
     const make = (from: number, n: number): Doc[] =>
       Array.from({ length: n }, (_, i) => ({

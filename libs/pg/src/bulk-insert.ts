@@ -8,7 +8,27 @@ export interface ColumnSpec<R> {
   name: string;
   /** Postgres array element type used to pass the column, e.g. `text`, `bigint`, `inet`, `jsonb`. */
   pgType: string;
+  /**
+   * The column's value of a row. A number in a `timestamptz` column is epoch milliseconds, in a
+   * `date` column days since the epoch (cheaper than a Date per row, and repeated values are
+   * written once per chunk of COPY text).
+   */
   get: (row: R) => unknown;
+}
+
+const DAY_MS = 86_400_000;
+
+/** `value` as Postgres takes it in `pgType`: epoch numbers of time columns become Dates / dates. */
+function pgValue(value: unknown, pgType: string): unknown {
+  if (typeof value === 'number') {
+    if (pgType === 'timestamptz') {
+      return new Date(value);
+    }
+    if (pgType === 'date') {
+      return new Date(value * DAY_MS).toISOString().slice(0, 10);
+    }
+  }
+  return value;
 }
 
 /** Text-format COPY escaping (PostgreSQL "COPY", File Formats > Text Format); NUL becomes U+FFFD (see pg-safe). */
@@ -40,24 +60,46 @@ function copyText(value: unknown): string {
 
 const UNIQUE_VIOLATION = '23505';
 
+/**
+ * The COPY text of one column's values, remembering the last value: consecutive rows of a batch
+ * mostly share their provenance, times, accounts and enrichment, which are then escaped once.
+ */
+function columnText<R>(column: ColumnSpec<R>): (row: R) => string {
+  let last: unknown = undefined;
+  let text = '\\N';
+  return (row) => {
+    const value = column.get(row);
+    if (value !== last || typeof value === 'object') {
+      last = value;
+      text = copyText(storable(pgValue(value, column.pgType), column.pgType));
+    }
+    return text;
+  };
+}
+
 /** Text-format COPY lines of `rows`, in chunks of about 64 KiB. */
 function* copyLines<R>(columns: readonly ColumnSpec<R>[], rows: readonly R[]): Generator<string> {
-  let chunk = '';
+  const texts = columns.map(columnText);
+  const fields = new Array<string>(texts.length);
+  let lines: string[] = [];
+  let size = 0;
   for (const row of rows) {
-    let line = '';
-    for (let c = 0; c < columns.length; c++) {
-      const column = columns[c]!;
-      const value = column.get(row);
-      line += (c === 0 ? '' : '\t') + copyText(column.pgType === 'jsonb' ? storable(value, 'jsonb') : value);
+    for (let c = 0; c < texts.length; c++) {
+      fields[c] = texts[c]!(row);
     }
-    chunk += `${line}\n`;
-    if (chunk.length > 1 << 16) {
-      yield chunk;
-      chunk = '';
+    const line = fields.join('\t');
+    lines.push(line);
+    size += line.length;
+    if (size > 1 << 16) {
+      lines.push('');
+      yield lines.join('\n');
+      lines = [];
+      size = 0;
     }
   }
-  if (chunk) {
-    yield chunk;
+  if (lines.length > 0) {
+    lines.push('');
+    yield lines.join('\n');
   }
 }
 
@@ -76,42 +118,66 @@ export interface AfterInsert {
   statements: (from: string) => readonly string[];
 }
 
-/** `insert`, its RETURNING rows kept in `kept` (for the after-insert statements). */
-function keeping(insert: string, after: AfterInsert | undefined, kept: string): string {
-  if (!after) {
+/** A table where the same transaction records some columns of every row actually inserted. */
+export interface InsertedRecord {
+  table: string;
+  columns: readonly string[];
+}
+
+export interface BulkInsertOptions {
+  /** Batches of at least this many rows go by COPY. */
+  copyThreshold?: number;
+  /** Statements over the inserted rows (kept in a session temp table for them). */
+  after?: AfterInsert;
+  /** Or: a table of the database recording the inserted rows' `columns` (e.g. rollup input). */
+  record?: InsertedRecord;
+}
+
+/** `insert`, its RETURNING rows kept in `kept` (when rows are kept). */
+function keeping(insert: string, kept: InsertedRecord | null): string {
+  if (!kept) {
     return insert;
   }
-  const returning = after.returning.map((c) => `"${c}"`).join(', ');
-  return `WITH inserted AS (${insert} RETURNING ${returning}) INSERT INTO ${kept} SELECT * FROM inserted`;
+  const returning = kept.columns.map((c) => `"${c}"`).join(', ');
+  return `WITH inserted AS (${insert} RETURNING ${returning}) INSERT INTO ${kept.table} (${returning}) SELECT * FROM inserted`;
 }
 
 /**
  * Inserts many rows in one round trip, skipping rows whose natural key already exists (which is
  * what makes replays harmless). Small batches go as one `INSERT … SELECT FROM unnest($1, $2, …)`
- * with one array parameter per column; large ones are COPYed into a session temp table and moved
- * with one `INSERT … SELECT … ON CONFLICT DO NOTHING` (COPY parses far faster than array
- * parameters: measured 2x on flow records). Values never enter the SQL text either way.
- * With after-insert statements, the rows actually inserted are kept in a second session temp
- * table, which the statements then read in their order, in the same transaction.
+ * with one array parameter per column; large ones by COPY (which parses far faster than array
+ * parameters: measured 2x on flow records), straight into the table when no row is a replay, else
+ * into a session temp table moved with one `INSERT … SELECT … ON CONFLICT DO NOTHING`. Values never
+ * enter the SQL text either way.
+ * The rows actually inserted can be kept, some of their columns, in the same transaction: in a
+ * session temp table that after-insert statements then read in their order, or in a table of the
+ * database (`record`).
  */
 export class BulkInsert<R> {
   private readonly sql: string;
   private readonly createTemp: string;
   private readonly copySql: string;
   private readonly moveSql: string;
-  private readonly optimisticMoveSql: string;
-  /** Creates the table of kept rows (before the INSERT that fills it). */
+  private readonly copyThreshold: number;
+  /** Where the inserted rows are kept (their kept columns), if anywhere. */
+  private readonly kept: InsertedRecord | null;
+  /** Creates the session temp table of kept rows (for after-insert statements). */
   private readonly createKept: string | null;
   /** The after-insert statements, in their order (one round trip). */
   private readonly afterSql: string | null;
+  /** COPY straight into the table (the optimistic path of a large batch). */
+  private readonly directCopySql: string;
+  /** COPY of the kept columns into the kept rows' table, with their column specs (optimistic path). */
+  private readonly keptCopy: { sql: string; columns: readonly ColumnSpec<R>[] } | null;
 
   constructor(
     table: string,
     private readonly columns: readonly ColumnSpec<R>[],
     conflictTarget: readonly string[],
-    private readonly copyThreshold = 500,
-    after?: AfterInsert,
+    options: BulkInsertOptions = {},
   ) {
+    const { after, record } = options;
+    this.copyThreshold = options.copyThreshold ?? 500;
     const names = columns.map((c) => `"${c.name}"`).join(', ');
     const params = columns.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(', ');
     // No target: a row that collides on any unique key of the table is skipped.
@@ -119,17 +185,29 @@ export class BulkInsert<R> {
       conflictTarget.length > 0
         ? `ON CONFLICT (${conflictTarget.map((c) => `"${c}"`).join(', ')}) DO NOTHING`
         : 'ON CONFLICT DO NOTHING';
-    const kept = `"lake_inserted_${table}"`;
+    this.kept = after ? { table: `"lake_inserted_${table}"`, columns: after.returning } : (record ?? null);
     // ON COMMIT DELETE ROWS: the kept rows vanish with the transaction that inserted them.
     this.createKept = after
-      ? `CREATE TEMP TABLE IF NOT EXISTS ${kept} ON COMMIT DELETE ROWS AS SELECT ` +
+      ? `CREATE TEMP TABLE IF NOT EXISTS ${this.kept!.table} ON COMMIT DELETE ROWS AS SELECT ` +
         `${after.returning.map((c) => `"${c}"`).join(', ')} FROM "${table}" WITH NO DATA`
       : null;
-    this.afterSql = after ? after.statements(kept).join('; ') : null;
+    this.afterSql = after ? after.statements(this.kept!.table).join('; ') : null;
+    this.directCopySql = `COPY "${table}" (${names}) FROM STDIN`;
+    this.keptCopy = this.kept
+      ? {
+          sql: `COPY ${this.kept.table} (${this.kept.columns.map((c) => `"${c}"`).join(', ')}) FROM STDIN`,
+          columns: this.kept.columns.map((name) => {
+            const column = columns.find((c) => c.name === name);
+            if (!column) {
+              throw new Error(`kept column ${name} is not a column of ${table}'s rows`);
+            }
+            return column;
+          }),
+        }
+      : null;
     this.sql = keeping(
       `INSERT INTO "${table}" (${names}) SELECT * FROM unnest(${params}) ${conflict}`,
-      after,
-      kept,
+      this.kept,
     );
     const temp = `"lake_load_${table}"`;
     // ON COMMIT DELETE ROWS: the staging rows vanish with the transaction that moved them.
@@ -137,14 +215,8 @@ export class BulkInsert<R> {
     this.copySql = `COPY ${temp} (${names}) FROM STDIN`;
     this.moveSql = keeping(
       `INSERT INTO "${table}" (${names}) SELECT ${names} FROM ${temp} ${conflict}`,
-      after,
-      kept,
+      this.kept,
     );
-    // One simple-query round trip: a plain INSERT in a savepoint. Plain INSERT skips the
-    // speculative insertion ON CONFLICT does per row; a replay makes it fail on the key, and
-    // `moveSql` runs after rolling back to the savepoint (which also empties the kept rows).
-    const plainMove = keeping(`INSERT INTO "${table}" (${names}) SELECT ${names} FROM ${temp}`, after, kept);
-    this.optimisticMoveSql = `SAVEPOINT lake_bulk_insert; ${plainMove}; RELEASE SAVEPOINT lake_bulk_insert`;
     this.stagingTable = temp;
   }
 
@@ -156,8 +228,7 @@ export class BulkInsert<R> {
 
   /**
    * Returns the number of rows actually inserted (replayed rows are not counted). Must run inside
-   * a transaction when the batch is large or there are after-insert statements (the temp tables
-   * are emptied at commit).
+   * a transaction when the batch is large or rows are kept (the temp tables are emptied at commit).
    */
   async insert(client: pg.ClientBase, rows: readonly R[]): Promise<number> {
     if (rows.length === 0) {
@@ -179,7 +250,7 @@ export class BulkInsert<R> {
       const row = rows[r]!;
       for (let c = 0; c < this.columns.length; c++) {
         const column = this.columns[c]!;
-        arrays[c]![r] = storable(column.get(row), column.pgType);
+        arrays[c]![r] = storable(pgValue(column.get(row), column.pgType), column.pgType);
       }
     }
     if (this.createKept) {
@@ -189,25 +260,41 @@ export class BulkInsert<R> {
     return res.rowCount ?? 0;
   }
 
+  /**
+   * Optimistic path first: COPY straight into the table (and the kept columns into the kept rows'
+   * table) in a savepoint, one pass over the data. A replayed row makes that COPY fail on the key;
+   * then, back at the savepoint (which also takes back the kept rows), the rows are COPYed into the
+   * staging table and moved with ON CONFLICT DO NOTHING, keeping only the rows actually inserted.
+   */
   private async insertByCopy(client: pg.ClientBase, rows: readonly R[]): Promise<number> {
     // Every batch: a CREATE in a transaction that later rolls back is undone with it.
-    await client.query(this.createKept ? `${this.createTemp}; ${this.createKept}` : this.createTemp);
-    await pipeline(Readable.from(copyLines(this.columns, rows)), client.query(copyFrom(this.copySql)));
-    return this.move(client, rows.length);
-  }
-
-  /** Moves the staged rows into the table; returns how many were new. */
-  private async move(client: pg.ClientBase, count: number): Promise<number> {
+    const create = this.createKept ? `${this.createTemp}; ${this.createKept}` : this.createTemp;
+    await client.query(`${create}; SAVEPOINT lake_bulk_insert`);
     try {
-      await client.query(this.optimisticMoveSql);
-      return count;
+      await copyRows(client, this.directCopySql, this.columns, rows);
+      if (this.keptCopy) {
+        await copyRows(client, this.keptCopy.sql, this.keptCopy.columns, rows);
+      }
+      await client.query('RELEASE SAVEPOINT lake_bulk_insert');
+      return rows.length;
     } catch (err) {
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) {
         throw err;
       }
     }
     await client.query('ROLLBACK TO SAVEPOINT lake_bulk_insert');
+    await copyRows(client, this.copySql, this.columns, rows);
     const res = await client.query(this.moveSql);
     return res.rowCount ?? 0;
   }
+}
+
+/** COPY `rows` (text format) with `sql`, a `COPY … FROM STDIN`. */
+async function copyRows<R>(
+  client: pg.ClientBase,
+  sql: string,
+  columns: readonly ColumnSpec<R>[],
+  rows: readonly R[],
+): Promise<void> {
+  await pipeline(Readable.from(copyLines(columns, rows)), client.query(copyFrom(sql)));
 }

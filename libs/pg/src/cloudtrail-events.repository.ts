@@ -129,8 +129,7 @@ export class CloudTrailEventsRepository {
     CloudTrailEventsRepository.table,
     COLUMNS,
     ['event_time', 'source_bucket', 'source_key', 'record_index'],
-    undefined,
-    cloudTrailRollupsAfterInsert(),
+    { after: cloudTrailRollupsAfterInsert() },
   );
 
   insert(client: pg.ClientBase, events: readonly CloudTrailEvent[]): Promise<number> {

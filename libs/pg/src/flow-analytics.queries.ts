@@ -8,6 +8,8 @@ import {
   FLOW_ROLLUPS,
   FLOW_ROW_FILTER,
   bucketExpr,
+  pendingRelation,
+  rollupRelation,
   type FlowDim,
   type Granularity,
   type RollupDef,
@@ -145,8 +147,13 @@ class Query {
     return sql.replace(/\br_([a-z_]+)\b/g, (_, d: string) => this.dim(d as FlowDim));
   }
 
+  /** The rows read: the raw table, or the rollup with its pending rows. */
+  get relation(): string {
+    return this.src === 'raw' ? this.table : rollupRelation(this.src);
+  }
+
   from(): string {
-    return `${this.table} r ${[...this.joins.values()].join(' ')} ${this.w.sql()}`;
+    return `${this.relation} r ${[...this.joins.values()].join(' ')} ${this.w.sql()}`;
   }
 }
 
@@ -407,26 +414,46 @@ export class FlowAnalyticsQueries {
     const filters = q.w.sql().replace(/^WHERE /, '');
     const listOf = (l: RankedList) =>
       `${l.table} r WHERE ${l.days > 1 ? `r.days = ${q.w.param(l.days)} AND ` : ''}r.bucket = ${q.w.param(l.bucket)}`;
-    const heads = lists.map(
-      (l, i) =>
-        `(SELECT ${key.map((k) => `r.${k}`).join(', ')}, r.${by} AS v, ${i} AS b FROM ${listOf(l)}` +
-        `${filters ? ` AND ${filters}` : ''} ORDER BY r.${by} DESC LIMIT ${depth})`,
-    );
+    // Rows not folded into the day rollup yet: aggregated per key over the range's single days
+    // (a fresh block already holds its days' pending rows), read as one more list, and added to
+    // each key's exact total by a hash join.
+    const days = lists.filter((l) => l.days === 1).map((l) => l.bucket);
+    const daysParam = days.length > 0 ? q.w.param(days) : null;
+    const pending = pendingRelation(q.src as RollupDef);
+    const cols = key.join(', ');
+    const pend =
+      pending && daysParam
+        ? `pend AS MATERIALIZED (SELECT ${key.map((k) => `r.${k}`).join(', ')}, sum(r.flows) AS flows, ` +
+          `sum(r.bytes) AS bytes, sum(r.packets) AS packets FROM ${pending} r ` +
+          `WHERE r.bucket = ANY(${daysParam}::timestamptz[])${filters ? ` AND ${filters}` : ''} GROUP BY ${cols}), `
+        : '';
+    const heads = [
+      ...lists.map(
+        (l, i) =>
+          `(SELECT ${key.map((k) => `r.${k}`).join(', ')}, r.${by} AS v, ${i} AS b FROM ${listOf(l)}` +
+          `${filters ? ` AND ${filters}` : ''} ORDER BY r.${by} DESC LIMIT ${depth})`,
+      ),
+      ...(pend
+        ? [`(SELECT ${cols}, ${by} AS v, ${lists.length} AS b FROM pend ORDER BY ${by} DESC LIMIT ${depth})`]
+        : []),
+    ];
     const match = key
       .map((k) => (k === 'dstport' ? `r.${k} IS NOT DISTINCT FROM c.${k}` : `r.${k} = c.${k}`))
       .join(' AND ');
     // A key's exact total: one index probe per list.
-    const days = lists.filter((l) => l.days === 1).map((l) => l.bucket);
     const parts = [
-      ...(days.length > 0 ? [`${q.table} r WHERE r.bucket = ANY(${q.w.param(days)}::timestamptz[])`] : []),
+      ...(daysParam ? [`${q.table} r WHERE r.bucket = ANY(${daysParam}::timestamptz[])`] : []),
       ...lists.filter((l) => l.days > 1).map(listOf),
     ].map((from) => `SELECT r.flows, r.bytes, r.packets FROM ${from} AND ${match}`);
-    const cols = key.join(', ');
     const order = `${by} DESC, ${key.join(', ')} NULLS LAST`;
     // Look-ups cost a descent per list: only once few keys are still promising (or all is read).
     const cap = Math.max(8 * s.limit, 400);
+    const sums = (m: string) => `(coalesce(t.${m}, 0)${pend ? ` + coalesce(p.${m}, 0)` : ''})::int8 AS ${m}`;
+    const pendJoin = pend
+      ? ` LEFT JOIN pend p ON ${key.map((k) => (k === 'dstport' ? `coalesce(p.${k}, -1) = coalesce(c.${k}, -1)` : `p.${k} = c.${k}`)).join(' AND ')}`
+      : '';
     const sql =
-      `WITH lists AS (${heads.join(' UNION ALL ')}), ` +
+      `WITH ${pend}lists AS (${heads.join(' UNION ALL ')}), ` +
       `th AS (SELECT b, count(*) < ${depth} AS done, CASE WHEN count(*) < ${depth} THEN 0 ELSE min(v) END AS t ` +
       `FROM lists GROUP BY b), ` +
       `bound AS (SELECT coalesce(sum(t), 0) AS bound, coalesce(bool_and(done), true) AS exhausted FROM th), ` +
@@ -434,9 +461,10 @@ export class FlowAnalyticsQueries {
       `kth AS (SELECT lo FROM cand ORDER BY lo DESC OFFSET ${limit} - 1 LIMIT 1), ` +
       `prom AS (SELECT ${cols} FROM cand, bound WHERE lo + bound.bound - tseen >= coalesce((SELECT lo FROM kth), 0)), ` +
       `np AS (SELECT count(*) AS n FROM prom), ` +
-      `top AS (SELECT c.*, t.flows, t.bytes, t.packets FROM prom c CROSS JOIN LATERAL (SELECT ` +
+      `top AS (SELECT ${key.map((k) => `c.${k}`).join(', ')}, ${sums('flows')}, ${sums('bytes')}, ${sums('packets')} ` +
+      `FROM prom c CROSS JOIN LATERAL (SELECT ` +
       `sum(x.flows)::int8 AS flows, sum(x.bytes)::int8 AS bytes, sum(x.packets)::int8 AS packets ` +
-      `FROM (${parts.join(' UNION ALL ')}) x) t ` +
+      `FROM (${parts.length > 0 ? parts.join(' UNION ALL ') : 'SELECT 0::int8 AS flows, 0::int8 AS bytes, 0::int8 AS packets WHERE false'}) x) t${pendJoin} ` +
       `WHERE (SELECT n FROM np) <= ${cap} OR (SELECT exhausted FROM bound) ORDER BY ${order} LIMIT ${limit}) ` +
       `SELECT bound.bound::text AS bound, bound.exhausted, ` +
       `(SELECT coalesce(json_agg(top ORDER BY ${order.replace(/\b(flows|bytes|packets|srcaddr|dstaddr|dstport)\b/g, 'top.$1')}), '[]') FROM top) AS items ` +

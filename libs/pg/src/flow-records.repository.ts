@@ -8,7 +8,7 @@ import {
 } from '@lake/schemas';
 import type pg from 'pg';
 import { BulkInsert, type ColumnSpec } from './bulk-insert';
-import { flowRollupsAfterInsert } from './rollups.repository';
+import { FLOW_ROLLUP_RECORD } from './rollups.repository';
 
 const PG_TYPE: Record<FlowFieldType, string> = {
   int: 'integer',
@@ -16,7 +16,6 @@ const PG_TYPE: Record<FlowFieldType, string> = {
   string: 'text',
   address: 'inet',
 };
-const DAY_MS = 86_400_000;
 
 type AnyFlow = FlowRecord | TgwFlowRecord;
 const field = (r: AnyFlow, name: string): unknown => (r as unknown as Record<string, unknown>)[name];
@@ -24,7 +23,7 @@ const field = (r: AnyFlow, name: string): unknown => (r as unknown as Record<str
 /** Columns of a flow table: natural key, the AWS fields of the family, provenance, enrichment. */
 function columnsFor<R extends AnyFlow>(fields: readonly FlowFieldDef[]): ColumnSpec<R>[] {
   return [
-    { name: 'event_time', pgType: 'timestamptz', get: (r) => new Date(r.event_time) },
+    { name: 'event_time', pgType: 'timestamptz', get: (r) => r.event_time },
     { name: 'source_bucket', pgType: 'text', get: (r) => r.source_bucket },
     { name: 'source_key', pgType: 'text', get: (r) => r.source_key },
     { name: 'source_line', pgType: 'bigint', get: (r) => r.source_line },
@@ -36,11 +35,7 @@ function columnsFor<R extends AnyFlow>(fields: readonly FlowFieldDef[]): ColumnS
     { name: 'flow_log_id', pgType: 'text', get: (r) => r.flow_log_id },
     { name: 'key_account_id', pgType: 'text', get: (r) => r.key_account_id },
     { name: 'key_region', pgType: 'text', get: (r) => r.key_region },
-    {
-      name: 'delivered_at',
-      pgType: 'timestamptz',
-      get: (r) => (r.delivered_at === null || r.delivered_at === undefined ? null : new Date(r.delivered_at)),
-    },
+    { name: 'delivered_at', pgType: 'timestamptz', get: (r) => r.delivered_at ?? null },
     { name: 'extra', pgType: 'jsonb', get: (r) => (r.extra ? JSON.stringify(r.extra) : null) },
     { name: 'protocol_name', pgType: 'text', get: (r) => r.protocol_name },
     { name: 'duration_seconds', pgType: 'bigint', get: (r) => r.duration_seconds },
@@ -48,11 +43,7 @@ function columnsFor<R extends AnyFlow>(fields: readonly FlowFieldDef[]): ColumnS
     { name: 'srcaddr_class', pgType: 'text', get: (r) => r.srcaddr_class },
     { name: 'dstaddr_class', pgType: 'text', get: (r) => r.dstaddr_class },
     { name: 'direction_guess', pgType: 'text', get: (r) => r.direction_guess },
-    {
-      name: 'event_date',
-      pgType: 'date',
-      get: (r) => (r.event_date === null ? null : new Date(r.event_date * DAY_MS).toISOString().slice(0, 10)),
-    },
+    { name: 'event_date', pgType: 'date', get: (r) => r.event_date },
   ];
 }
 
@@ -65,9 +56,8 @@ export class FlowRecordsRepository {
     FlowRecordsRepository.table,
     columnsFor(FLOW_FIELDS),
     KEY,
-    undefined,
-    // Flow rollups (minute, hour) are updated by the same statement, from the rows it inserted.
-    flowRollupsAfterInsert(),
+    // What the flow rollups read of each inserted row, recorded for them by the same transaction.
+    { record: FLOW_ROLLUP_RECORD },
   );
 
   insert(client: pg.ClientBase, records: readonly FlowRecord[]): Promise<number> {

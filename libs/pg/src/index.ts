@@ -1,4 +1,4 @@
-export { BulkInsert, type AfterInsert, type ColumnSpec } from './bulk-insert';
+export { BulkInsert, type AfterInsert, type ColumnSpec, type InsertedRecord } from './bulk-insert';
 export {
   CloudTrailEventsQueries,
   type CloudTrailFilter,
@@ -71,6 +71,8 @@ export {
   GRANULARITY_MS,
   ROLLUP_GRANULARITY,
   ROLLUP_TABLES,
+  FLOW_ROLLUP_PENDING,
+  rollupRelation,
   rollupUpsertSql,
   type Granularity,
   type RollupDef,
@@ -79,7 +81,8 @@ export {
 export {
   cloudTrailRollupsAfterInsert,
   ensureRollupPartitions,
-  flowRollupsAfterInsert,
+  FLOW_ROLLUP_RECORD,
+  foldPendingRollups,
   recordRollupCoverage,
 } from './rollups.repository';
 export {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from './pool';
-import { FLOW_ROLLUPS, type RollupDef } from './rollups';
+import { FLOW_ROLLUPS, rollupRelation, type RollupDef } from './rollups';
 
 const DAY_MS = 86_400_000;
 
@@ -17,7 +17,7 @@ export const BLOCKED_ROLLUPS: readonly RollupDef[] = FLOW_ROLLUPS.filter(
 );
 
 /** The rollup whose flow count per day versions the day rollups (every flow counts in each). */
-const DAY_COUNTS_FROM = 'flow_totals_hour';
+const DAY_COUNTS_FROM = FLOW_ROLLUPS.find((def) => def.table === 'flow_totals_hour')!;
 
 export const blockTableOf = (def: RollupDef): string => def.table.replace(/_day$/, '_block');
 
@@ -31,14 +31,15 @@ export interface RankedList {
 type Db = pg.Pool | pg.ClientBase;
 
 /**
- * Flow count of each day with flows in [from, to), by day start (ms). The day rollups only ever
- * grow (rows are added, counts summed; only retention removes whole days), so a day whose count is
- * unchanged has unchanged rollups: the counts are the version of a block's days.
+ * Flow count of each day with flows in [from, to), by day start (ms), pending rows included. The
+ * day rollups only ever grow (rows are added, counts summed; only retention removes whole days),
+ * so a day whose count is unchanged has unchanged rollups: the counts are the version of a block's
+ * days. Folding pending rows in changes no count, so it leaves blocks fresh.
  */
 async function dayFlows(db: Db, from: number, to: number): Promise<Map<number, string>> {
   const { rows } = await db.query<{ day: Date; flows: string }>(
     `SELECT date_bin('1 day', bucket, TIMESTAMPTZ 'epoch') AS day, sum(flows)::text AS flows
-       FROM ${DAY_COUNTS_FROM} WHERE bucket >= $1 AND bucket < $2 GROUP BY 1`,
+       FROM ${rollupRelation(DAY_COUNTS_FROM)} r WHERE bucket >= $1 AND bucket < $2 GROUP BY 1`,
     [new Date(from), new Date(to)],
   );
   return new Map(rows.map((r) => [r.day.getTime(), r.flows]));
@@ -93,7 +94,7 @@ export async function compactRollupBlocks(pool: pg.Pool, options: CompactOptions
   const cutoff = Math.floor(((options.now ?? Date.now()) - options.settleMs) / DAY_MS) * DAY_MS;
   let built = 0;
   for (const def of BLOCKED_ROLLUPS) {
-    const retained = await retainedFrom(pool, [def.table, DAY_COUNTS_FROM]);
+    const retained = await retainedFrom(pool, [def.table, DAY_COUNTS_FROM.table]);
     const block = blockTableOf(def);
     await pool.query(`DELETE FROM ${block} WHERE bucket < $1`, [new Date(retained)]);
     await pool.query('DELETE FROM rollup_blocks WHERE rollup = $1 AND bucket < $2', [
@@ -157,7 +158,7 @@ async function buildBlock(pool: pg.Pool, def: RollupDef, days: number, start: nu
       await client.query(
         `INSERT INTO ${block} (days, bucket, ${[...dims, ...measures].join(', ')})
          SELECT $1, $2, ${dims.join(', ')}, ${measures.map((m) => `sum(${m})`).join(', ')}
-           FROM ${def.table} WHERE bucket >= $2 AND bucket < $3 GROUP BY ${dims.join(', ')}`,
+           FROM ${rollupRelation(def)} r WHERE bucket >= $2 AND bucket < $3 GROUP BY ${dims.join(', ')}`,
         [days, from, to],
       );
       await client.query(

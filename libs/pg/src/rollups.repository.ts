@@ -1,37 +1,30 @@
 import type pg from 'pg';
-import type { AfterInsert } from './bulk-insert';
+import { withTransaction } from './pool';
+import type { AfterInsert, InsertedRecord } from './bulk-insert';
 import type { PartitionManager } from './partitions';
 import {
   CLOUDTRAIL_ROLLUPS,
   CLOUDTRAIL_ROLLUP_INPUT,
   FLOW_ROLLUPS,
   FLOW_ROLLUP_INPUT,
+  FLOW_ROLLUP_PENDING,
+  rollupFoldSql,
   rollupUpsertSql,
   type RollupTable,
 } from './rollups';
 
 /**
- * Write side of the rollups: the statements the raw INSERT of vpc_flow_records runs after it in
- * its transaction (one per rollup, aggregating the rows that INSERT actually inserted), so raw rows
- * and rollups commit together, exactly once. Each upsert takes its keys in sorted order (see
- * rollupUpsertSql); the rollups whose rows every batch shares (totals, and pairs, which repeat
- * most) come last, so that a concurrent batch waits for their row locks only as long as the commit.
+ * Write side of the flow rollups: of each row the raw INSERT of vpc_flow_records actually inserted,
+ * the columns the rollups read are recorded in flow_rollup_pending by the same transaction (a COPY
+ * into a table without indexes), so raw rows and rollups commit together, exactly once. The sink's
+ * maintenance folds them into the rollups (foldPendingRollups); readers read both meanwhile.
  */
-export function flowRollupsAfterInsert(): AfterInsert {
-  return {
-    returning: FLOW_ROLLUP_INPUT,
-    statements: (from) => FLOW_ROLLUPS_WRITE_ORDER.map((def) => rollupUpsertSql(def, from)),
-  };
-}
+export const FLOW_ROLLUP_RECORD: InsertedRecord = { table: FLOW_ROLLUP_PENDING, columns: FLOW_ROLLUP_INPUT };
 
-/** Rollups with more rows per raw row first (fewer rows shared by concurrent batches). */
-const WRITE_FIRST: readonly string[] = ['flow_rollup_hour', 'flow_talkers_day', 'flow_pairs_day'];
-const FLOW_ROLLUPS_WRITE_ORDER = [
-  ...WRITE_FIRST.map((t) => FLOW_ROLLUPS.find((def) => def.table === t)!),
-  ...FLOW_ROLLUPS.filter((def) => !WRITE_FIRST.includes(def.table)),
-];
-
-/** Likewise for cloudtrail_events. */
+/**
+ * Likewise for cloudtrail_events, upserted straight into the rollups: CloudTrail's volume is a small
+ * fraction of flow logs', and its rollups repeat keys far more (event names, principals).
+ */
 export function cloudTrailRollupsAfterInsert(): AfterInsert {
   return {
     returning: CLOUDTRAIL_ROLLUP_INPUT,
@@ -70,4 +63,37 @@ export async function ensureRollupPartitions(
     await partitions.ensure('cloudtrail_rollup_minute', eventDays);
     await partitions.ensure('cloudtrail_rollup_hour', eventDays);
   }
+}
+
+/**
+ * Folds the pending flow rows into every flow rollup (rollupFoldSql), in one transaction. The day
+ * partitions they go to are ensured first (retention may have dropped one since the sink wrote the
+ * rows; it drops it again next time). A transaction-level advisory lock leaves the fold to another
+ * sink replica already folding. Returns the pending rows folded.
+ */
+export async function foldPendingRollups(pool: pg.Pool, partitions: PartitionManager): Promise<number> {
+  const defs = FLOW_ROLLUPS.filter((def) => def.pending === FLOW_ROLLUP_PENDING);
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ ok: boolean }>(
+      'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok',
+      [`fold:${FLOW_ROLLUP_PENDING}`],
+    );
+    if (!rows[0]?.ok) {
+      return 0;
+    }
+    const days = await client.query<{ day: string }>(
+      `SELECT DISTINCT to_char(event_time AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM ${FLOW_ROLLUP_PENDING}`,
+    );
+    if (days.rows.length === 0) {
+      return 0;
+    }
+    for (const def of defs) {
+      await partitions.ensure(
+        def.table as RollupTable,
+        days.rows.map((r) => r.day),
+      );
+    }
+    const res = await client.query<{ moved: string }>(rollupFoldSql(defs, FLOW_ROLLUP_PENDING));
+    return Number(res.rows[0]?.moved ?? 0);
+  });
 }

@@ -25,7 +25,16 @@ export interface RollupDef {
    * an exact top-K over several buckets then reads only the heads of those lists.
    */
   rankedBy?: readonly string[];
+  /**
+   * The table of raw rows not yet in this rollup (migration 671): the sink records each inserted
+   * row's input columns there, its maintenance folds them in (`rollupFoldSql`), and readers read
+   * both (`rollupRelation`). Without one, the sink upserts the rollup itself.
+   */
+  pending?: string;
 }
+
+/** Flow rows not yet folded into the flow rollups (their FLOW_ROLLUP_INPUT columns). */
+export const FLOW_ROLLUP_PENDING = 'flow_rollup_pending';
 
 const FLOW_DIMS = {
   srcaddr: 'srcaddr',
@@ -79,6 +88,7 @@ const flowRollup = (
   dims: Object.fromEntries(dims.map((d) => [d, FLOW_DIMS[d]])),
   measures: FLOW_MEASURES,
   where: FLOW_ROW_FILTER,
+  pending: FLOW_ROLLUP_PENDING,
   ...(rankedBy ? { rankedBy } : {}),
 });
 
@@ -135,13 +145,38 @@ export const bucketExpr = (g: Granularity, column = 'event_time'): string =>
   `date_bin('1 ${g}', ${column}, TIMESTAMPTZ 'epoch')`;
 
 /**
- * One data-modifying statement adding the rows of relation `from` (the rows the same transaction
- * just inserted) to a rollup: aggregated once, then merged into existing buckets by
- * ON CONFLICT … DO UPDATE (so each group is one index probe), in key order: transactions that
- * share buckets lock them in the same order, so concurrent batches wait for each other instead of
- * deadlocking, and the index is walked in order.
+ * The pending rows of rollup `def` (see `pending`) aggregated into rows of the rollup's shape, or
+ * null for a rollup without pending rows.
  */
-export function rollupUpsertSql(def: RollupDef, from: string): string {
+export function pendingRelation(def: RollupDef): string | null {
+  if (!def.pending) {
+    return null;
+  }
+  const q = rollupSql(def, def.pending);
+  const names = ['bucket', ...Object.keys(def.dims), ...Object.keys(def.measures)];
+  const select = [bucketExpr(def.granularity), ...Object.values(def.dims), ...Object.values(def.measures)]
+    .map((expr, i) => `${expr} AS "${names[i]}"`)
+    .join(', ');
+  return `(SELECT ${select} FROM ${def.pending}${q.where} GROUP BY ${q.groupBy})`;
+}
+
+/**
+ * What a reader reads as rollup `def`: the rollup and its pending rows aggregated the same way (a
+ * key may then have two rows: readers sum the measures anyway).
+ */
+export function rollupRelation(def: RollupDef): string {
+  const pending = pendingRelation(def);
+  if (!pending) {
+    return def.table;
+  }
+  const cols = ['bucket', ...Object.keys(def.dims), ...Object.keys(def.measures)]
+    .map((c) => `"${c}"`)
+    .join(', ');
+  return `(SELECT ${cols} FROM ${def.table} UNION ALL SELECT * FROM ${pending} p)`;
+}
+
+/** The parts of a statement writing rollup rows of `def` aggregated from relation `from`. */
+function rollupSql(def: RollupDef, from: string) {
   const dims = Object.keys(def.dims);
   const measures = Object.keys(def.measures);
   const cols = ['bucket', ...dims, ...measures].map((c) => `"${c}"`).join(', ');
@@ -153,10 +188,37 @@ export function rollupUpsertSql(def: RollupDef, from: string): string {
   const groupBy = ['bucket', ...dims].map((_, i) => String(i + 1)).join(', ');
   const target = ['bucket', ...dims].map((c) => `"${c}"`).join(', ');
   const set = measures.map((m) => `"${m}" = r."${m}" + excluded."${m}"`).join(', ');
+  const where = def.where ? ` WHERE ${def.where}` : '';
+  return { cols, select, groupBy, target, set, where, from, measures, dims };
+}
+
+/**
+ * One data-modifying statement adding the rows of relation `from` (the rows the same transaction
+ * just inserted) to a rollup: aggregated once, then merged into existing buckets by
+ * ON CONFLICT … DO UPDATE (so each group is one index probe), in key order: transactions that
+ * share buckets lock them in the same order, so concurrent batches wait for each other instead of
+ * deadlocking, and the index is walked in order.
+ */
+export function rollupUpsertSql(def: RollupDef, from: string): string {
+  const q = rollupSql(def, from);
   return (
-    `INSERT INTO ${def.table} AS r (${cols}) SELECT ${select} FROM ${from}` +
-    `${def.where ? ` WHERE ${def.where}` : ''} GROUP BY ${groupBy} ORDER BY ${groupBy}` +
-    ` ON CONFLICT (${target}) DO UPDATE SET ${set}`
+    `INSERT INTO ${def.table} AS r (${q.cols}) SELECT ${q.select} FROM ${from}${q.where}` +
+    ` GROUP BY ${q.groupBy} ORDER BY ${q.groupBy} ON CONFLICT (${q.target}) DO UPDATE SET ${q.set}`
+  );
+}
+
+/**
+ * Folds every row of table `pending` this statement sees into the rollups `defs`, in one
+ * statement: the rows deleted are exactly the rows added (aggregated and upserted in key order by
+ * one data-modifying CTE per rollup), so a reader of `rollupRelation` sees each row either pending
+ * or in the rollups, never both. Rows the sink adds meanwhile wait for the next fold.
+ */
+export function rollupFoldSql(defs: readonly RollupDef[], pending: string): string {
+  const upserts = defs.map((def, i) => `u${i} AS (${rollupUpsertSql(def, 'moved')} RETURNING 1)`);
+  const counted = defs.map((_, i) => `(SELECT count(*) FROM u${i})`).join(' + ');
+  return (
+    `WITH moved AS (DELETE FROM ${pending} RETURNING *), ${upserts.join(', ')} ` +
+    `SELECT (SELECT count(*) FROM moved) AS moved, ${counted} AS written`
   );
 }
 

@@ -1,3 +1,8 @@
 export { Sink, type SinkDeps, type SinkTopics } from './sink';
-export { maintainPartitions, maintainRollupBlocks, type RetentionSettings } from './rollup-maintenance';
+export {
+  RollupFolder,
+  maintainPartitions,
+  maintainRollupBlocks,
+  type RetentionSettings,
+} from './rollup-maintenance';
 export { SinkError, type SinkErrorCode } from './sink.errors';

@@ -1,7 +1,8 @@
-import type { Logger } from '@lake/observability';
+import { counter, histogram, type Logger, type Registry } from '@lake/observability';
 import {
   PARTITIONED_TABLES,
   compactRollupBlocks,
+  foldPendingRollups,
   ROLLUP_GRANULARITY,
   ROLLUP_TABLES,
   dayOf,
@@ -46,8 +47,9 @@ export async function maintainPartitions(
     await partitions.premake(table, settings.premakeDays, now);
     const days = settings.rollupDays[ROLLUP_GRANULARITY[table]];
     if (days > 0) {
+      const retainedFrom = new Date(`${dayOf(now - days * DAY_MS)}T00:00:00Z`);
       const dropped = await partitions.dropOlderThan(table, days, now);
-      await recordRollupCoverage(pool, table, new Date(`${dayOf(now - days * DAY_MS)}T00:00:00Z`));
+      await recordRollupCoverage(pool, table, retainedFrom);
       if (dropped.length > 0) {
         logger.info({ table, dropped }, 'expired rollup partitions dropped');
       }
@@ -64,5 +66,78 @@ export async function maintainRollupBlocks(pool: Pool, settleMs: number, logger:
   const built = await compactRollupBlocks(pool, { settleMs });
   if (built > 0) {
     logger.info({ built, ms: Math.round(performance.now() - t0) }, 'multi-day rollup blocks built');
+  }
+}
+
+/**
+ * Folds the pending flow rows into the flow rollups every `intervalMs` (libs/pg foldPendingRollups),
+ * one fold at a time; the sink's batches only append pending rows, so they never wait for a
+ * rollup's row locks. Readers read rollups and pending rows together: the interval bounds how many
+ * pending rows they aggregate, not what they see.
+ */
+export class RollupFolder {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private readonly written;
+  private readonly seconds;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly partitions: PartitionManager,
+    private readonly intervalMs: number,
+    private readonly logger: Logger,
+    metrics: Registry,
+  ) {
+    this.written = counter(
+      metrics,
+      'lake_sink_rollup_pending_folded_total',
+      'Pending flow rows folded into the flow rollups',
+    );
+    this.seconds = histogram(
+      metrics,
+      'lake_sink_rollup_fold_seconds',
+      'Time to fold the pending flow rows into the rollups',
+    );
+  }
+
+  start(): void {
+    this.schedule();
+  }
+
+  /** Folds now (and waits for a fold under way). */
+  async fold(): Promise<void> {
+    if (!this.running) {
+      const stop = this.seconds.startTimer();
+      this.running = foldPendingRollups(this.pool, this.partitions)
+        .then((n) => {
+          this.written.inc(n);
+          stop();
+        })
+        .finally(() => {
+          this.running = null;
+        });
+    }
+    return this.running;
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.fold()
+        .catch((err: unknown) => this.logger.error({ err }, 'folding rollup deltas failed'))
+        .finally(() => {
+          if (this.timer) {
+            this.schedule();
+          }
+        });
+    }, this.intervalMs);
+  }
+
+  /** Stops folding, after a last fold (pending rows are kept if it fails: the next sink folds them). */
+  async stop(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    await this.fold().catch((err: unknown) => this.logger.warn({ err }, 'last fold on stop failed'));
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { cloudTrailDataset, flowDataset, migratedSchema, stackEndpoints, writeAsSink } from '@lake/testing';
-import { PartitionManager, type Pool } from '@lake/pg';
+import { FLOW_ROLLUPS, PartitionManager, foldPendingRollups, rollupRelation, type Pool } from '@lake/pg';
 import type { FlowRecord } from '@lake/schemas';
 import { maintainPartitions } from './rollup-maintenance';
 
@@ -43,14 +43,25 @@ const FLOW_CHECKS: readonly {
   },
 ];
 
-/** A rollup's groups with their measures, as sorted text lines (so that assert shows diffs). */
-async function flowRollupLines(pool: Pool, check: (typeof FLOW_CHECKS)[number]): Promise<string[]> {
+/**
+ * A rollup's groups with their measures, as sorted text lines (so that assert shows diffs): as
+ * readers see it (rollup and pending rows), or the rollup table alone.
+ */
+async function flowRollupLines(
+  pool: Pool,
+  check: (typeof FLOW_CHECKS)[number],
+  read: 'as readers' | 'table alone' = 'as readers',
+): Promise<string[]> {
+  const def = FLOW_ROLLUPS.find((d) => d.table === check.table)!;
   const { rows } = await pool.query<{ line: string }>(
     `SELECT concat_ws(' ', ${check.sql}, sum(flows), sum(bytes), sum(packets)) AS line
-       FROM ${check.table} GROUP BY ${check.sql} ORDER BY 1`,
+       FROM ${read === 'as readers' ? rollupRelation(def) : def.table} r GROUP BY ${check.sql} ORDER BY 1`,
   );
   return rows.map((r) => r.line);
 }
+
+const pendingRows = async (pool: Pool) =>
+  (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM flow_rollup_pending')).rows[0]!.n;
 
 describe('rollups written with the raw rows', () => {
   let db: Awaited<ReturnType<typeof migratedSchema>>;
@@ -67,15 +78,31 @@ describe('rollups written with the raw rows', () => {
   it('adds exactly the inserted rows, through both insert paths, and ignores replays', async () => {
     // 1 100 rows go through COPY + staging table, 400 through the unnest INSERT (threshold 500).
     const first = await writeAsSink(db.pool, { flows: flows.slice(0, 1100), events: events.slice(0, 550) });
+    assert.equal(await pendingRows(db.pool), 1100, 'the COPY path records every inserted row');
     const second = await writeAsSink(db.pool, { flows: flows.slice(1100), events: events.slice(550) });
     assert.equal(first.flows + second.flows, 1500);
     assert.equal(first.events + second.events, 600);
+    assert.equal(await pendingRows(db.pool), 1500, 'and so does the unnest INSERT');
     const before = await Promise.all(FLOW_CHECKS.map((c) => flowRollupLines(db.pool, c)));
 
     // Replays of both batches (and one overlapping them) insert nothing and leave the rollups alone.
     const replay = await writeAsSink(db.pool, { flows: flows.slice(1000, 1500), events: events.slice(500) });
     const replay2 = await writeAsSink(db.pool, { flows: flows.slice(0, 1100), events: events.slice(0, 550) });
     assert.deepEqual([replay.flows, replay.events, replay2.flows, replay2.events], [0, 0, 0, 0]);
+    assert.equal(await pendingRows(db.pool), 1500);
+    assert.deepEqual(await Promise.all(FLOW_CHECKS.map((c) => flowRollupLines(db.pool, c))), before);
+
+    // Folding moves every pending row into the rollup tables: readers see the same groups.
+    assert.equal(await foldPendingRollups(db.pool, new PartitionManager(db.pool)), 1500);
+    assert.equal(await pendingRows(db.pool), 0);
+    assert.deepEqual(
+      await Promise.all(FLOW_CHECKS.map((c) => flowRollupLines(db.pool, c, 'table alone'))),
+      before,
+    );
+    assert.deepEqual(await Promise.all(FLOW_CHECKS.map((c) => flowRollupLines(db.pool, c))), before);
+    // A replay after the fold (a partial one: the COPY falls back to ON CONFLICT) adds nothing either.
+    const late = await writeAsSink(db.pool, { flows: flows.slice(600, 1500) });
+    assert.equal(late.flows, 0);
     assert.deepEqual(await Promise.all(FLOW_CHECKS.map((c) => flowRollupLines(db.pool, c))), before);
 
     // Computed independently, in JS, from the records themselves (NODATA rows are not flows).
@@ -198,9 +225,14 @@ describe('rollups written by concurrent batches', () => {
       real(flows.slice(0, 10)).length +
       rounds *
         (real(flows.slice(0, 1000)).length + real(flows.slice(300)).length + real(flows.slice(600)).length);
-    for (const check of FLOW_CHECKS) {
-      const { rows } = await db.pool.query<{ n: number }>(`SELECT sum(flows)::int AS n FROM ${check.table}`);
-      assert.equal(rows[0]!.n, want, check.table);
+    const flowsIn = async (relation: string) =>
+      (await db.pool.query<{ n: number }>(`SELECT sum(flows)::int AS n FROM ${relation} r`)).rows[0]!.n;
+    for (const def of FLOW_ROLLUPS) {
+      assert.equal(await flowsIn(rollupRelation(def)), want, def.table);
+    }
+    await foldPendingRollups(db.pool, new PartitionManager(db.pool));
+    for (const def of FLOW_ROLLUPS) {
+      assert.equal(await flowsIn(def.table), want, `${def.table}, folded`);
     }
   });
 });

@@ -168,7 +168,8 @@ export class Sink {
     );
     const eventDays = new Set(rowsOf(pending, 'cloudtrail_events').map((e) => dayOf(e.lake.eventTimeMillis)));
     await this.partitions.ensure('cloudtrail_events', eventDays);
-    // Rollups are written by the same statements as the raw rows (libs/pg rollups.repository.ts).
+    // Flow rollups are recorded as pending rows by the same transaction as the raw rows, CloudTrail
+    // rollups upserted by it (libs/pg rollups.repository.ts).
     await ensureRollupPartitions(this.partitions, flowDays, eventDays);
     await this.writeAll(pending);
     const last = batch.messages[batch.messages.length - 1]!.offset;
