@@ -2,7 +2,7 @@
  * Loads N days of realistic VPC flow records straight into Postgres, raw partitions and rollups,
  * with set-based SQL (generate_series), for the API benchmark:
  *
- *   npm run load:flows -- [--rows 10000000] [--days 7] [--schema bench_api] [--end 2024-06-08]
+ *   npm run load:flows -- [--rows 10000000] [--days 7] [--schema bench_api] [--end 2024-06-08] [--raw-days N]
  *
  * The traffic is modelled per connection (20 records: request and response direction over ten
  * 1-minute aggregation intervals, one ephemeral port): 55 % east-west between 600 ENIs and 60
@@ -101,6 +101,13 @@ export interface LoadOptions {
   schema: string;
   /** Exclusive end of the loaded range, a UTC midnight. */
   end: Date;
+  /**
+   * Raw partitions kept: the last `rawDays` days (default all). Older days are dropped once their
+   * rollups are computed, as raw retention shorter than rollup retention does (RETENTION_DAYS vs
+   * ROLLUP_RETENTION_DAYS): rollups of 100 M rows then fit on a machine whose disk the raw rows
+   * would not.
+   */
+  rawDays?: number;
 }
 
 export async function loadFlows(o: LoadOptions, log: (msg: string) => void = console.log): Promise<void> {
@@ -147,8 +154,12 @@ export async function loadFlows(o: LoadOptions, log: (msg: string) => void = con
         const from = `(SELECT * FROM vpc_flow_records WHERE event_time >= '${new Date(start).toISOString()}' AND event_time < '${new Date(start + DAY_MS).toISOString()}') AS raw`;
         await pool.query(rollupUpsertSql(def, from));
       }
+      const dropRaw = d < o.days - (o.rawDays ?? o.days);
+      if (dropRaw) {
+        await pool.query(`DROP TABLE "${part}"`);
+      }
       log(
-        `  ${day}: ${count.toLocaleString('en-US')} rows in ${((t1 - t0) / 1000).toFixed(1)} s, rollups in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
+        `  ${day}: ${count.toLocaleString('en-US')} rows in ${((t1 - t0) / 1000).toFixed(1)} s, rollups in ${((performance.now() - t1) / 1000).toFixed(1)} s${dropRaw ? ', raw rows dropped' : ''}`,
       );
     }
     const t2 = performance.now();
@@ -168,19 +179,24 @@ export async function loadFlows(o: LoadOptions, log: (msg: string) => void = con
   }
 }
 
-/** Rows already loaded in `schema` (0 when the schema or table is absent). */
+/**
+ * Rows already loaded in `schema` (0 when the schema or table is absent), counted in the hourly
+ * totals (every loaded row is a flow, and they outlive raw partitions dropped by `rawDays`).
+ */
 export async function loadedRows(schema: string): Promise<number> {
   const client = new pg.Client({ connectionString: stackEndpoints(process.env).databaseUrl });
   await client.connect();
   try {
     const { rows } = await client.query<{ n: string | null }>(
       `SELECT CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE 1 END AS n`,
-      [`"${schema}".vpc_flow_records`],
+      [`"${schema}".flow_totals_hour`],
     );
     if (rows[0]?.n === null) {
       return 0;
     }
-    const res = await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".vpc_flow_records`);
+    const res = await client.query<{ n: string }>(
+      `SELECT coalesce(sum(flows), 0) AS n FROM "${schema}".flow_totals_hour`,
+    );
     return Number(res.rows[0]!.n);
   } finally {
     await client.end();
@@ -194,6 +210,7 @@ if (require.main === module) {
       days: { type: 'string', default: '7' },
       schema: { type: 'string', default: 'bench_api' },
       end: { type: 'string', default: '2024-06-08' },
+      'raw-days': { type: 'string' },
     },
   });
   const o = {
@@ -201,6 +218,7 @@ if (require.main === module) {
     days: Number(values.days),
     schema: values.schema,
     end: new Date(`${values.end}T00:00:00Z`),
+    ...(values['raw-days'] ? { rawDays: Number(values['raw-days']) } : {}),
   };
   console.log(
     `loading ${o.rows.toLocaleString('en-US')} flow records over ${o.days} days into schema ${o.schema}…`,

@@ -11,4 +11,5 @@ CREATE TABLE flow_rollup_pending AS
     FROM vpc_flow_records WITH NO DATA;
 
 -- Down Migration
+-- Stop the sinks first: a stopping sink folds what is pending, which this would otherwise lose.
 DROP TABLE flow_rollup_pending;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from './pool';
+import { readRollupCoverage } from './rollup-source';
 import { FLOW_ROLLUPS, rollupRelation, type RollupDef } from './rollups';
 
 const DAY_MS = 86_400_000;
@@ -127,11 +128,8 @@ export async function compactRollupBlocks(pool: pg.Pool, options: CompactOptions
 
 /** The latest retention start of `tables` (rollup_coverage), or 0 when none has expired yet. */
 async function retainedFrom(pool: pg.Pool, tables: readonly string[]): Promise<number> {
-  const { rows } = await pool.query<{ from: Date | null }>(
-    'SELECT max(retained_from) AS from FROM rollup_coverage WHERE rollup = ANY($1)',
-    [tables],
-  );
-  return Math.max(0, rows[0]?.from?.getTime() ?? 0);
+  const coverage = await readRollupCoverage(pool);
+  return Math.max(0, ...tables.map((t) => coverage.get(t) ?? 0));
 }
 
 /**

@@ -5,6 +5,17 @@ import { GRANULARITY_MS, type Granularity, type RollupDef } from './rollups';
 /** Where an aggregate is answered from: a rollup granularity, or the raw partitions. */
 export type SourceChoice = 'auto' | 'raw' | Granularity;
 
+/**
+ * How far back each rollup still reaches (`rollup_coverage`, written when retention drops its
+ * partitions), epoch ms by rollup table; a rollup not listed has lost nothing.
+ */
+export async function readRollupCoverage(db: Pick<pg.ClientBase, 'query'>): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ rollup: string; retained_from: Date }>(
+    'SELECT rollup, retained_from FROM rollup_coverage',
+  );
+  return new Map(rows.map((r) => [r.rollup, r.retained_from.getTime()]));
+}
+
 const aligned = (d: Date, g: Granularity) => d.getTime() % GRANULARITY_MS[g] === 0;
 const COARSEST_FIRST: readonly Granularity[] = ['day', 'hour', 'minute'];
 
@@ -25,10 +36,7 @@ export class RollupSourcePicker {
   private async retainedFrom(table: string): Promise<number> {
     const now = Date.now();
     if (!this.coverage || now - this.coverage.at > this.cacheMs) {
-      const { rows } = await this.pool.query<{ rollup: string; retained_from: Date }>(
-        'SELECT rollup, retained_from FROM rollup_coverage',
-      );
-      this.coverage = { at: now, map: new Map(rows.map((r) => [r.rollup, r.retained_from.getTime()])) };
+      this.coverage = { at: now, map: await readRollupCoverage(this.pool) };
     }
     return this.coverage.map.get(table) ?? Number.NEGATIVE_INFINITY;
   }
