@@ -3,7 +3,15 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { compactRollupBlocks, planRankedLists, recordRollupCoverage, FLOW_ROLLUPS } from '@lake/pg';
+import {
+  FLOW_ROLLUPS,
+  PartitionManager,
+  compactRollupBlocks,
+  foldPendingRollups,
+  pendingFlowRows,
+  planRankedLists,
+  recordRollupCoverage,
+} from '@lake/pg';
 import type { FlowRecord } from '@lake/schemas';
 import {
   DATASET_START,
@@ -107,6 +115,14 @@ describe('top-K over multi-day blocks of the day rollups', () => {
     await assertExact(-3, 4, /_block$/);
     await assertExact(-2, 2, /_block$/);
     // One day: the day list itself.
+    await assertExact(1, 2, /_day$/);
+    // The blocks were built from rollups and pending rows alike: folding changes no day count, so
+    // they stay fresh, and answers stay exact.
+    assert.ok((await pendingFlowRows(db.pool)) > 0);
+    assert.deepEqual((await foldPendingRollups(db.pool, new PartitionManager(db.pool))).failed, []);
+    assert.equal(await pendingFlowRows(db.pool), 0);
+    assert.deepEqual(await plan(FIRST, LAST + 1), [8, 1]);
+    await assertExact(FIRST, LAST + 1, /_block$/);
     await assertExact(1, 2, /_day$/);
   });
 

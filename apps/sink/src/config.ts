@@ -23,7 +23,7 @@ export const configSchema = z.object({
   ROLLUP_DAY_RETENTION_DAYS: z.coerce.number().int().min(0).optional(),
   /** How often partitions are premade, expired ones dropped and multi-day rollup blocks built. */
   MAINTENANCE_INTERVAL_SECONDS: positiveInt(3600),
-  /** How often the flow rollups' deltas are folded into the rollups (readers read both meanwhile). */
+  /** How often pending flow rows are folded into the flow rollups (readers read both meanwhile). */
   ROLLUP_FOLD_INTERVAL_SECONDS: positiveInt(5),
   /** Multi-day blocks of the day rollups are built once their last day ended this long ago. */
   ROLLUP_BLOCK_SETTLE_MINUTES: z.coerce.number().int().min(0).default(60),

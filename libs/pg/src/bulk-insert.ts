@@ -10,8 +10,8 @@ export interface ColumnSpec<R> {
   pgType: string;
   /**
    * The column's value of a row. A number in a `timestamptz` column is epoch milliseconds, in a
-   * `date` column days since the epoch (cheaper than a Date per row, and repeated values are
-   * written once per chunk of COPY text).
+   * `date` column days since the epoch (cheaper than a Date per row; a value repeated from one row
+   * to the next is then escaped for COPY only once).
    */
   get: (row: R) => unknown;
 }
@@ -71,7 +71,9 @@ function columnText<R>(column: ColumnSpec<R>): (row: R) => string {
     const value = column.get(row);
     if (value !== last || typeof value === 'object') {
       last = value;
-      text = copyText(storable(pgValue(value, column.pgType), column.pgType));
+      // copyText itself replaces NUL in text (see pg-safe); jsonb needs its escapes made storable.
+      const v = pgValue(value, column.pgType);
+      text = copyText(column.pgType === 'jsonb' ? storable(v, 'jsonb') : v);
     }
     return text;
   };
@@ -221,8 +223,8 @@ export class BulkInsert<R> {
   }
 
   /**
-   * The session temp table holding a large batch between its COPY and its move into the table,
-   * inside the caller's transaction (emptied at commit).
+   * The session temp table holding a large batch with replayed rows between its COPY and its move
+   * into the table, inside the caller's transaction (created on first use, emptied at commit).
    */
   readonly stagingTable: string;
 
@@ -268,8 +270,9 @@ export class BulkInsert<R> {
    */
   private async insertByCopy(client: pg.ClientBase, rows: readonly R[]): Promise<number> {
     // Every batch: a CREATE in a transaction that later rolls back is undone with it.
-    const create = this.createKept ? `${this.createTemp}; ${this.createKept}` : this.createTemp;
-    await client.query(`${create}; SAVEPOINT lake_bulk_insert`);
+    await client.query(
+      this.createKept ? `${this.createKept}; SAVEPOINT lake_bulk_insert` : 'SAVEPOINT lake_bulk_insert',
+    );
     try {
       await copyRows(client, this.directCopySql, this.columns, rows);
       if (this.keptCopy) {
@@ -282,7 +285,7 @@ export class BulkInsert<R> {
         throw err;
       }
     }
-    await client.query('ROLLBACK TO SAVEPOINT lake_bulk_insert');
+    await client.query(`ROLLBACK TO SAVEPOINT lake_bulk_insert; ${this.createTemp}`);
     await copyRows(client, this.copySql, this.columns, rows);
     const res = await client.query(this.moveSql);
     return res.rowCount ?? 0;

@@ -17,6 +17,7 @@ export {
   PARTITIONED_TABLES,
   PartitionManager,
   dayOf,
+  daysOf,
   type DailyTable,
   type PartitionedTable,
 } from './partitions';
@@ -71,7 +72,6 @@ export {
   GRANULARITY_MS,
   ROLLUP_GRANULARITY,
   ROLLUP_TABLES,
-  FLOW_ROLLUP_PENDING,
   rollupRelation,
   rollupUpsertSql,
   type Granularity,
@@ -81,8 +81,9 @@ export {
 export {
   cloudTrailRollupsAfterInsert,
   ensureRollupPartitions,
-  FLOW_ROLLUP_RECORD,
   foldPendingRollups,
+  pendingFlowRows,
+  type FoldResult,
   recordRollupCoverage,
 } from './rollups.repository';
 export {

@@ -19,6 +19,15 @@ export function dayOf(ms: number): string {
   return new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** The distinct UTC days (`dayOf`) of the instants `ms`, each formatted once. */
+export function daysOf(ms: Iterable<number>): Set<string> {
+  const days = new Set<number>();
+  for (const t of ms) {
+    days.add(Math.floor(t / DAY_MS));
+  }
+  return new Set([...days].map((d) => dayOf(d * DAY_MS)));
+}
+
 /**
  * Creates daily partitions on demand, as data needs them, and ahead of time.
  *
@@ -43,7 +52,7 @@ export class PartitionManager {
       try {
         await client.query('BEGIN');
         // Serialises creators (several sinks, or a sink and the retention job) per table.
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [table]);
+        await client.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.' || $1))", [table]);
         await client.query(
           `CREATE TABLE IF NOT EXISTS "${name}" PARTITION OF "${table}" FOR VALUES FROM ('${day} 00:00:00+00') TO ('${next} 00:00:00+00')`,
         );
@@ -55,6 +64,14 @@ export class PartitionManager {
         client.release();
       }
       this.known.add(name);
+    }
+  }
+
+  /** Forgets that the partitions of `day` exist (another process may have dropped them). */
+  forget(day: string): void {
+    const suffix = `_p${day.replace(/-/g, '')}`;
+    for (const name of [...this.known].filter((n) => n.endsWith(suffix))) {
+      this.known.delete(name);
     }
   }
 

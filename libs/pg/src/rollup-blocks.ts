@@ -144,7 +144,7 @@ async function buildBlock(pool: pg.Pool, def: RollupDef, days: number, start: nu
     pool,
     async (client) => {
       const { rows } = await client.query<{ ok: boolean }>(
-        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok',
+        "SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.' || $1)) AS ok",
         [`${block}:${days}:${start}`],
       );
       if (!rows[0]?.ok) {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { withTransaction } from './pool';
 import type { AfterInsert, InsertedRecord } from './bulk-insert';
-import type { PartitionManager } from './partitions';
+import { dayOf, type PartitionManager } from './partitions';
 import {
   CLOUDTRAIL_ROLLUPS,
   CLOUDTRAIL_ROLLUP_INPUT,
@@ -13,11 +13,14 @@ import {
   type RollupTable,
 } from './rollups';
 
+const DAY_MS = 86_400_000;
+
 /**
- * Write side of the flow rollups: of each row the raw INSERT of vpc_flow_records actually inserted,
- * the columns the rollups read are recorded in flow_rollup_pending by the same transaction (a COPY
- * into a table without indexes), so raw rows and rollups commit together, exactly once. The sink's
- * maintenance folds them into the rollups (foldPendingRollups); readers read both meanwhile.
+ * Write side of the flow rollups: of each row a batch actually inserts into vpc_flow_records, the
+ * columns the rollups read are recorded in flow_rollup_pending by the same transaction (by COPY on
+ * the common path, from INSERT … RETURNING when rows were replayed; a table without indexes), so
+ * raw rows and rollups commit together, exactly once. The sink's maintenance folds them into the
+ * rollups (foldPendingRollups); readers read both meanwhile.
  */
 export const FLOW_ROLLUP_RECORD: InsertedRecord = { table: FLOW_ROLLUP_PENDING, columns: FLOW_ROLLUP_INPUT };
 
@@ -48,7 +51,7 @@ export async function recordRollupCoverage(
   );
 }
 
-/** Partitions of the rollups that a batch of flow / CloudTrail days writes to. */
+/** Partitions of the rollups that a batch of flow / CloudTrail days writes to (flows: by the fold). */
 export async function ensureRollupPartitions(
   partitions: PartitionManager,
   flowDays: ReadonlySet<string>,
@@ -65,35 +68,61 @@ export async function ensureRollupPartitions(
   }
 }
 
+/** The flow rollups fed by flow_rollup_pending. */
+const FOLDED_ROLLUPS = FLOW_ROLLUPS.filter((def) => def.pending === FLOW_ROLLUP_PENDING);
+
+/** What one fold did: pending rows folded, and the days whose fold failed (their rows stay pending). */
+export interface FoldResult {
+  folded: number;
+  failed: { day: string; error: unknown }[];
+}
+
 /**
- * Folds the pending flow rows into every flow rollup (rollupFoldSql), in one transaction. The day
- * partitions they go to are ensured first (retention may have dropped one since the sink wrote the
- * rows; it drops it again next time). A transaction-level advisory lock leaves the fold to another
- * sink replica already folding. Returns the pending rows folded.
+ * Folds the pending flow rows into every flow rollup (rollupFoldSql), one UTC day per transaction,
+ * so that a day Postgres refuses (its error is returned, its rows stay pending and readers still
+ * count them) does not hold the others back. The day partitions are ensured first, outside the
+ * transaction (retention may have dropped one since the sink wrote the rows; it drops it again
+ * next time). A transaction-level advisory lock per schema leaves a day to the sink replica
+ * already folding it.
  */
-export async function foldPendingRollups(pool: pg.Pool, partitions: PartitionManager): Promise<number> {
-  const defs = FLOW_ROLLUPS.filter((def) => def.pending === FLOW_ROLLUP_PENDING);
-  return withTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ ok: boolean }>(
-      'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok',
-      [`fold:${FLOW_ROLLUP_PENDING}`],
-    );
-    if (!rows[0]?.ok) {
-      return 0;
+export async function foldPendingRollups(pool: pg.Pool, partitions: PartitionManager): Promise<FoldResult> {
+  const { rows } = await pool.query<{ day: number }>(
+    `SELECT DISTINCT floor(extract(epoch FROM event_time) / 86400)::int AS day FROM ${FLOW_ROLLUP_PENDING}`,
+  );
+  const result: FoldResult = { folded: 0, failed: [] };
+  for (const day of rows.map((r) => dayOf(r.day * DAY_MS)).sort()) {
+    try {
+      for (const def of FOLDED_ROLLUPS) {
+        await partitions.ensure(def.table as RollupTable, [day]);
+      }
+      result.folded += await withTransaction(pool, async (client) => {
+        const lock = await client.query<{ ok: boolean }>(
+          "SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.fold.' || $1)) AS ok",
+          [day],
+        );
+        if (!lock.rows[0]?.ok) {
+          return 0;
+        }
+        const res = await client.query<{ moved: string }>(
+          rollupFoldSql(FOLDED_ROLLUPS, FLOW_ROLLUP_PENDING, 'event_time >= $1 AND event_time < $2'),
+          [`${day}T00:00:00Z`, new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS)],
+        );
+        return Number(res.rows[0]?.moved ?? 0);
+      });
+    } catch (error) {
+      // A partition another replica's retention dropped is still in this one's cache.
+      partitions.forget(day);
+      result.failed.push({ day, error });
     }
-    const days = await client.query<{ day: string }>(
-      `SELECT DISTINCT to_char(event_time AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM ${FLOW_ROLLUP_PENDING}`,
-    );
-    if (days.rows.length === 0) {
-      return 0;
-    }
-    for (const def of defs) {
-      await partitions.ensure(
-        def.table as RollupTable,
-        days.rows.map((r) => r.day),
-      );
-    }
-    const res = await client.query<{ moved: string }>(rollupFoldSql(defs, FLOW_ROLLUP_PENDING));
-    return Number(res.rows[0]?.moved ?? 0);
-  });
+  }
+  return result;
+}
+
+/** Flow rows waiting to be folded, counted up to `cap` (a backlog is a number to alert on, not to scan). */
+export async function pendingFlowRows(pool: pg.Pool, cap = 1_000_000): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${FLOW_ROLLUP_PENDING} LIMIT $1) p`,
+    [cap],
+  );
+  return rows[0]!.n;
 }

@@ -152,12 +152,8 @@ export function pendingRelation(def: RollupDef): string | null {
   if (!def.pending) {
     return null;
   }
-  const q = rollupSql(def, def.pending);
-  const names = ['bucket', ...Object.keys(def.dims), ...Object.keys(def.measures)];
-  const select = [bucketExpr(def.granularity), ...Object.values(def.dims), ...Object.values(def.measures)]
-    .map((expr, i) => `${expr} AS "${names[i]}"`)
-    .join(', ');
-  return `(SELECT ${select} FROM ${def.pending}${q.where} GROUP BY ${q.groupBy})`;
+  const q = rollupSql(def);
+  return `(SELECT ${q.select} FROM ${def.pending}${q.where} GROUP BY ${q.groupBy})`;
 }
 
 /**
@@ -166,41 +162,41 @@ export function pendingRelation(def: RollupDef): string | null {
  */
 export function rollupRelation(def: RollupDef): string {
   const pending = pendingRelation(def);
-  if (!pending) {
-    return def.table;
-  }
-  const cols = ['bucket', ...Object.keys(def.dims), ...Object.keys(def.measures)]
-    .map((c) => `"${c}"`)
-    .join(', ');
-  return `(SELECT ${cols} FROM ${def.table} UNION ALL SELECT * FROM ${pending} p)`;
+  return pending
+    ? `(SELECT ${rollupSql(def).cols} FROM ${def.table} UNION ALL SELECT * FROM ${pending} p)`
+    : def.table;
 }
 
-/** The parts of a statement writing rollup rows of `def` aggregated from relation `from`. */
-function rollupSql(def: RollupDef, from: string) {
+/** The parts of statements writing or reading rows of rollup `def` aggregated from raw rows. */
+function rollupSql(def: RollupDef) {
   const dims = Object.keys(def.dims);
   const measures = Object.keys(def.measures);
-  const cols = ['bucket', ...dims, ...measures].map((c) => `"${c}"`).join(', ');
-  const select = [
+  const names = ['bucket', ...dims, ...measures];
+  const exprs = [
     bucketExpr(def.granularity),
     ...dims.map((d) => def.dims[d]!),
     ...measures.map((m) => def.measures[m]!),
-  ].join(', ');
-  const groupBy = ['bucket', ...dims].map((_, i) => String(i + 1)).join(', ');
-  const target = ['bucket', ...dims].map((c) => `"${c}"`).join(', ');
-  const set = measures.map((m) => `"${m}" = r."${m}" + excluded."${m}"`).join(', ');
-  const where = def.where ? ` WHERE ${def.where}` : '';
-  return { cols, select, groupBy, target, set, where, from, measures, dims };
+  ];
+  return {
+    cols: names.map((c) => `"${c}"`).join(', '),
+    /** The rollup's columns computed from raw rows, named as the rollup names them. */
+    select: exprs.map((e, i) => `${e} AS "${names[i]}"`).join(', '),
+    groupBy: ['bucket', ...dims].map((_, i) => String(i + 1)).join(', '),
+    target: ['bucket', ...dims].map((c) => `"${c}"`).join(', '),
+    set: measures.map((m) => `"${m}" = r."${m}" + excluded."${m}"`).join(', '),
+    where: def.where ? ` WHERE ${def.where}` : '',
+  };
 }
 
 /**
- * One data-modifying statement adding the rows of relation `from` (the rows the same transaction
- * just inserted) to a rollup: aggregated once, then merged into existing buckets by
- * ON CONFLICT … DO UPDATE (so each group is one index probe), in key order: transactions that
- * share buckets lock them in the same order, so concurrent batches wait for each other instead of
- * deadlocking, and the index is walked in order.
+ * One data-modifying statement adding the raw rows of relation `from` to a rollup: aggregated
+ * once, then merged into existing buckets by ON CONFLICT … DO UPDATE (so each group is one index
+ * probe), in key order: writers that share buckets (CloudTrail batches in concurrent transactions)
+ * lock them in the same order, so they wait for each other instead of deadlocking, and the index
+ * is walked in order.
  */
 export function rollupUpsertSql(def: RollupDef, from: string): string {
-  const q = rollupSql(def, from);
+  const q = rollupSql(def);
   return (
     `INSERT INTO ${def.table} AS r (${q.cols}) SELECT ${q.select} FROM ${from}${q.where}` +
     ` GROUP BY ${q.groupBy} ORDER BY ${q.groupBy} ON CONFLICT (${q.target}) DO UPDATE SET ${q.set}`
@@ -208,21 +204,21 @@ export function rollupUpsertSql(def: RollupDef, from: string): string {
 }
 
 /**
- * Folds every row of table `pending` this statement sees into the rollups `defs`, in one
- * statement: the rows deleted are exactly the rows added (aggregated and upserted in key order by
- * one data-modifying CTE per rollup), so a reader of `rollupRelation` sees each row either pending
- * or in the rollups, never both. Rows the sink adds meanwhile wait for the next fold.
+ * Folds the rows of table `pending` this statement sees (those of `where`, a condition over them)
+ * into the rollups `defs`, in one statement: the rows deleted are exactly the rows added
+ * (aggregated and upserted in key order by one data-modifying CTE per rollup, each run to
+ * completion), so a reader of `rollupRelation` sees each row either pending or in the rollups,
+ * never both. Rows the sink adds meanwhile wait for the next fold. Returns `moved`, the rows folded.
  */
-export function rollupFoldSql(defs: readonly RollupDef[], pending: string): string {
-  const upserts = defs.map((def, i) => `u${i} AS (${rollupUpsertSql(def, 'moved')} RETURNING 1)`);
-  const counted = defs.map((_, i) => `(SELECT count(*) FROM u${i})`).join(' + ');
+export function rollupFoldSql(defs: readonly RollupDef[], pending: string, where: string): string {
+  const upserts = defs.map((def, i) => `u${i} AS (${rollupUpsertSql(def, 'moved')})`);
   return (
-    `WITH moved AS (DELETE FROM ${pending} RETURNING *), ${upserts.join(', ')} ` +
-    `SELECT (SELECT count(*) FROM moved) AS moved, ${counted} AS written`
+    `WITH moved AS (DELETE FROM ${pending} WHERE ${where} RETURNING *), ${upserts.join(', ')} ` +
+    `SELECT count(*) AS moved FROM moved`
   );
 }
 
-/** Raw columns the flow rollups read (what the raw INSERT returns to them). */
+/** Raw columns the flow rollups read (what the sink records of each row in their pending table). */
 export const FLOW_ROLLUP_INPUT = [
   'event_time',
   ...Object.keys(FLOW_DIMS).filter((d) => d !== 'region' && d !== 'ip_version'),

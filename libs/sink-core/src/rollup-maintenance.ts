@@ -1,8 +1,9 @@
-import { counter, histogram, type Logger, type Registry } from '@lake/observability';
+import { counter, gauge, histogram, type Logger, type Registry } from '@lake/observability';
 import {
   PARTITIONED_TABLES,
   compactRollupBlocks,
   foldPendingRollups,
+  pendingFlowRows,
   ROLLUP_GRANULARITY,
   ROLLUP_TABLES,
   dayOf,
@@ -73,13 +74,18 @@ export async function maintainRollupBlocks(pool: Pool, settleMs: number, logger:
  * Folds the pending flow rows into the flow rollups every `intervalMs` (libs/pg foldPendingRollups),
  * one fold at a time; the sink's batches only append pending rows, so they never wait for a
  * rollup's row locks. Readers read rollups and pending rows together: the interval bounds how many
- * pending rows they aggregate, not what they see.
+ * pending rows they aggregate, not what they see. A day Postgres refuses to fold is logged and
+ * counted, and its rows stay pending (still counted by readers) until a fold succeeds; the pending
+ * gauge shows a backlog building up.
  */
 export class RollupFolder {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private readonly written;
+  private stopped = false;
+  private readonly folded;
+  private readonly failures;
   private readonly seconds;
+  private readonly pendingRows;
 
   constructor(
     private readonly pool: Pool,
@@ -88,15 +94,25 @@ export class RollupFolder {
     private readonly logger: Logger,
     metrics: Registry,
   ) {
-    this.written = counter(
+    this.folded = counter(
       metrics,
       'lake_sink_rollup_pending_folded_total',
       'Pending flow rows folded into the flow rollups',
+    );
+    this.failures = counter(
+      metrics,
+      'lake_sink_rollup_fold_failures_total',
+      'Days whose pending flow rows Postgres refused to fold (they stay pending)',
     );
     this.seconds = histogram(
       metrics,
       'lake_sink_rollup_fold_seconds',
       'Time to fold the pending flow rows into the rollups',
+    );
+    this.pendingRows = gauge(
+      metrics,
+      'lake_sink_rollup_pending_rows',
+      'Flow rows not yet folded into the flow rollups after the last fold (counted up to 1 000 000)',
     );
   }
 
@@ -104,40 +120,52 @@ export class RollupFolder {
     this.schedule();
   }
 
-  /** Folds now (and waits for a fold under way). */
-  async fold(): Promise<void> {
-    if (!this.running) {
-      const stop = this.seconds.startTimer();
-      this.running = foldPendingRollups(this.pool, this.partitions)
-        .then((n) => {
-          this.written.inc(n);
-          stop();
-        })
-        .finally(() => {
-          this.running = null;
-        });
-    }
+  /** Folds now, or waits for the fold under way. */
+  fold(): Promise<void> {
+    this.running ??= this.foldOnce().finally(() => {
+      this.running = null;
+    });
     return this.running;
+  }
+
+  private async foldOnce(): Promise<void> {
+    const stop = this.seconds.startTimer();
+    const { folded, failed } = await foldPendingRollups(this.pool, this.partitions);
+    stop();
+    this.folded.inc(folded);
+    for (const { day, error } of failed) {
+      this.failures.inc();
+      this.logger.error(
+        { err: error, day },
+        'folding the pending flow rows of a day failed; they stay pending',
+      );
+    }
+    this.pendingRows.set(await pendingFlowRows(this.pool));
   }
 
   private schedule(): void {
     this.timer = setTimeout(() => {
       this.fold()
-        .catch((err: unknown) => this.logger.error({ err }, 'folding rollup deltas failed'))
+        .catch((err: unknown) => this.logger.error({ err }, 'folding pending flow rows failed'))
         .finally(() => {
-          if (this.timer) {
+          if (!this.stopped) {
             this.schedule();
           }
         });
     }, this.intervalMs);
   }
 
-  /** Stops folding, after a last fold (pending rows are kept if it fails: the next sink folds them). */
+  /**
+   * Stops folding, after a fold that starts once any fold under way is done (so it sees every batch
+   * committed before the stop). Rows it cannot fold stay pending for the next sink.
+   */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    await this.running?.catch(() => undefined);
     await this.fold().catch((err: unknown) => this.logger.warn({ err }, 'last fold on stop failed'));
   }
 }

@@ -8,7 +8,7 @@ import {
   FlowRecordsRepository,
   TgwFlowRecordsRepository,
   PartitionManager,
-  dayOf,
+  daysOf,
   ensureRollupPartitions,
   withTransaction,
   type Pool,
@@ -156,17 +156,17 @@ export class Sink {
         });
       }
     }
-    const flowDays = new Set(rowsOf(pending, 'vpc_flow_records').map((r) => dayOf(r.event_time)));
+    const flowDays = daysOf(rowsOf(pending, 'vpc_flow_records').map((r) => r.event_time));
     await this.partitions.ensure('vpc_flow_records', flowDays);
     await this.partitions.ensure(
       'tgw_flow_records',
-      new Set(rowsOf(pending, 'tgw_flow_records').map((r) => dayOf(r.event_time))),
+      daysOf(rowsOf(pending, 'tgw_flow_records').map((r) => r.event_time)),
     );
     await this.partitions.ensure(
       'cloudtrail_insights',
-      new Set(rowsOf(pending, 'cloudtrail_insights').map((e) => dayOf(e.lake.eventTimeMillis))),
+      daysOf(rowsOf(pending, 'cloudtrail_insights').map((e) => e.lake.eventTimeMillis)),
     );
-    const eventDays = new Set(rowsOf(pending, 'cloudtrail_events').map((e) => dayOf(e.lake.eventTimeMillis)));
+    const eventDays = daysOf(rowsOf(pending, 'cloudtrail_events').map((e) => e.lake.eventTimeMillis));
     await this.partitions.ensure('cloudtrail_events', eventDays);
     // Flow rollups are recorded as pending rows by the same transaction as the raw rows, CloudTrail
     // rollups upserted by it (libs/pg rollups.repository.ts).
