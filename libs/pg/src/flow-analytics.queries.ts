@@ -449,6 +449,7 @@ export class FlowAnalyticsQueries {
     // Look-ups cost a descent per list: only once few keys are still promising (or all is read).
     const cap = Math.max(8 * s.limit, 400);
     const sums = (m: string) => `(coalesce(t.${m}, 0)${pend ? ` + coalesce(p.${m}, 0)` : ''})::int8 AS ${m}`;
+    // A hash join needs equality: a missing dstport as -1, which no port is (decoders keep 0–65535).
     const pendJoin = pend
       ? ` LEFT JOIN pend p ON ${key.map((k) => (k === 'dstport' ? `coalesce(p.${k}, -1) = coalesce(c.${k}, -1)` : `p.${k} = c.${k}`)).join(' AND ')}`
       : '';
