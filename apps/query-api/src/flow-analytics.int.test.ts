@@ -13,7 +13,7 @@ import {
   stackEndpoints,
   writeAsSink,
 } from '@lake/testing';
-import { PartitionManager, foldPendingRollups } from '@lake/pg';
+import { FlowAnalyticsQueries, PartitionManager, foldPendingRollups } from '@lake/pg';
 import { buildApp } from './app';
 
 const logger = pino({ level: 'warn' });
@@ -157,6 +157,33 @@ describe('flow and CloudTrail analytics endpoints', () => {
         assert.ok(auto.body.items.length > 0, path);
         assert.deepEqual(auto.body.items, raw.body.items, `${path} ${JSON.stringify(query)}: top-K vs raw`);
       }
+    }
+    // Thirty years around three days of data: only the days with flows are lists.
+    const wide = { from: '2000-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z', limit: 50 };
+    for (const path of ['/v1/flows/top-talkers', '/v1/flows/top-pairs']) {
+      const auto = await get(path, wide);
+      assert.match(auto.body.source, /_day$/, path);
+      assert.deepEqual(
+        auto.body.items,
+        (await get(path, { ...wide, source: 'raw' })).body.items,
+        `${path}, 30 years`,
+      );
+    }
+    // More lists than one statement takes: the day rollup summed over the range, as exact.
+    FlowAnalyticsQueries.maxRankedLists = 1;
+    try {
+      for (const [path, q, source] of cases.slice(0, 6)) {
+        const query = { ...range, ...q, limit: 10 };
+        const auto = await get(path, query);
+        assert.equal(auto.body.source, source, path);
+        assert.deepEqual(
+          auto.body.items,
+          (await get(path, { ...query, source: 'raw' })).body.items,
+          `${path}: summed`,
+        );
+      }
+    } finally {
+      FlowAnalyticsQueries.maxRankedLists = 500;
     }
     // The EMR job, independently: the 10 largest connection counts over the three days.
     const all = [

@@ -159,6 +159,12 @@ class Query {
 
 /** Aggregates over flows, answered from the coarsest rollup that is exact, else raw partitions. */
 export class FlowAnalyticsQueries {
+  /**
+   * Lists a ranked top-K reads in one statement at most (one subquery each); more (years of days
+   * without blocks) are summed from the day rollup instead. Tests lower it.
+   */
+  static maxRankedLists = 500;
+
   private readonly picker: RollupSourcePicker;
 
   constructor(private readonly pool: pg.Pool) {
@@ -382,6 +388,23 @@ export class FlowAnalyticsQueries {
       this.pool,
       async (client) => {
         const lists = await planRankedLists(client, def, s.from, s.to);
+        if (lists.length === 0) {
+          return { items: [], source: def.table };
+        }
+        if (lists.length > FlowAnalyticsQueries.maxRankedLists) {
+          // One subquery per list would make a statement too deep for Postgres' parser: sum the
+          // day rollup over the range instead (exact too, and still far smaller than raw rows).
+          const range = `r.bucket >= ${q.w.param(s.from)} AND r.bucket < ${q.w.param(s.to)}`;
+          const filters = q.w.sql().replace(/^WHERE /, '');
+          const order = `${by} DESC, ${key.map((_, i) => String(i + 1)).join(', ')} NULLS LAST`;
+          const { rows } = await client.query<T & pg.QueryResultRow>(
+            `SELECT ${key.map((k) => `r.${k}`).join(', ')}, ${q.measures()} FROM ${rollupRelation(def)} r ` +
+              `WHERE ${range}${filters ? ` AND ${filters}` : ''} GROUP BY ${key.map((_, i) => String(i + 1)).join(', ')} ` +
+              `ORDER BY ${order} LIMIT ${q.w.param(s.limit)}`,
+            q.w.params,
+          );
+          return { items: rows, source: def.table };
+        }
         const { sql, depthAt } = this.topKSql(q, s, key, by, lists);
         const params = [...q.w.params];
         for (let d = Math.max(4 * s.limit, 200) * lists.length; ; d *= 2) {

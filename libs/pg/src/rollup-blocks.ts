@@ -54,8 +54,9 @@ const sameCounts = (a: readonly string[], b: readonly string[]) =>
 
 /**
  * The lists a top-K over the whole days [from, to) of `def` reads: the largest fresh block that
- * starts at each point and fits, else that one day. Run it in the snapshot the top-K then reads
- * (a REPEATABLE READ transaction), so a block judged fresh is fresh for the whole answer.
+ * starts at each point and fits, else that one day, leaving out days without a single flow (a
+ * range of years over a few days of data reads those days). Run it in the snapshot the top-K then
+ * reads (a REPEATABLE READ transaction), so a block judged fresh is fresh for the whole answer.
  */
 export async function planRankedLists(db: Db, def: RollupDef, from: Date, to: Date): Promise<RankedList[]> {
   const [start, end] = [from.getTime(), to.getTime()];
@@ -64,7 +65,9 @@ export async function planRankedLists(db: Db, def: RollupDef, from: Date, to: Da
       WHERE rollup = $1 AND bucket >= $2 AND bucket < $3`,
     [def.table, from, to],
   );
-  const counts = rows.length > 0 ? await dayFlows(db, start, end) : new Map<number, string>();
+  const counts = await dayFlows(db, start, end);
+  // Days the counts no longer cover (their hour totals expired before the day rollup) are read.
+  const counted = (await readRollupCoverage(db)).get(DAY_COUNTS_FROM.table) ?? Number.NEGATIVE_INFINITY;
   const fresh = new Set(
     rows
       .filter((b) => sameCounts(b.day_flows, countsOf(counts, b.bucket.getTime(), b.days)))
@@ -74,7 +77,9 @@ export async function planRankedLists(db: Db, def: RollupDef, from: Date, to: Da
   for (let t = start; t < end;) {
     const days =
       BLOCK_DAYS.find((n) => (t / DAY_MS) % n === 0 && t + n * DAY_MS <= end && fresh.has(`${n}:${t}`)) ?? 1;
-    lists.push({ table: days === 1 ? def.table : blockTableOf(def), bucket: new Date(t), days });
+    if (days > 1 || counts.has(t) || t < counted) {
+      lists.push({ table: days === 1 ? def.table : blockTableOf(def), bucket: new Date(t), days });
+    }
     t += days * DAY_MS;
   }
   return lists;
