@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { withTransaction } from './pool';
 import { Where } from './query-builder';
-import { blockTableOf, planRankedLists, type RankedList } from './rollup-blocks';
+import { DAY_COUNTS_TABLE, blockTableOf, planRankedLists, type RankedList } from './rollup-blocks';
 import { RollupSourcePicker, type SourceChoice } from './rollup-source';
 import {
   FLOW_DIM_EXPR,
@@ -384,10 +384,11 @@ export class FlowAnalyticsQueries {
     by: RankBy,
   ): Promise<Answer<T>> {
     const def = q.src as RollupDef;
+    const countedFrom = await this.picker.retainedFrom(DAY_COUNTS_TABLE);
     return withTransaction(
       this.pool,
       async (client) => {
-        const lists = await planRankedLists(client, def, s.from, s.to);
+        const lists = await planRankedLists(client, def, s.from, s.to, countedFrom);
         if (lists.length === 0) {
           return { items: [], source: def.table };
         }

@@ -80,7 +80,7 @@ export {
 } from './rollups';
 export {
   cloudTrailRollupsAfterInsert,
-  ensureRollupPartitions,
+  ensureCloudTrailRollupPartitions,
   foldPendingRollups,
   pendingFlowRows,
   type FoldResult,

@@ -19,6 +19,8 @@ export const BLOCKED_ROLLUPS: readonly RollupDef[] = FLOW_ROLLUPS.filter(
 
 /** The rollup whose flow count per day versions the day rollups (every flow counts in each). */
 const DAY_COUNTS_FROM = FLOW_ROLLUPS.find((def) => def.table === 'flow_totals_hour')!;
+/** The rollup whose day totals say which days have flows (and whether a block is fresh). */
+export const DAY_COUNTS_TABLE = DAY_COUNTS_FROM.table;
 
 export const blockTableOf = (def: RollupDef): string => def.table.replace(/_day$/, '_block');
 
@@ -57,8 +59,16 @@ const sameCounts = (a: readonly string[], b: readonly string[]) =>
  * starts at each point and fits, else that one day, leaving out days without a single flow (a
  * range of years over a few days of data reads those days). Run it in the snapshot the top-K then
  * reads (a REPEATABLE READ transaction), so a block judged fresh is fresh for the whole answer.
+ * `countedFrom`: where DAY_COUNTS_TABLE's coverage starts (rollup_coverage), when the caller has it
+ * cached (RollupSourcePicker); else it is read.
  */
-export async function planRankedLists(db: Db, def: RollupDef, from: Date, to: Date): Promise<RankedList[]> {
+export async function planRankedLists(
+  db: Db,
+  def: RollupDef,
+  from: Date,
+  to: Date,
+  countedFrom?: number,
+): Promise<RankedList[]> {
   const [start, end] = [from.getTime(), to.getTime()];
   const { rows } = await db.query<{ days: number; bucket: Date; day_flows: string[] }>(
     `SELECT days, bucket, day_flows::text[] AS day_flows FROM rollup_blocks
@@ -67,7 +77,8 @@ export async function planRankedLists(db: Db, def: RollupDef, from: Date, to: Da
   );
   const counts = await dayFlows(db, start, end);
   // Days the counts no longer cover (their hour totals expired before the day rollup) are read.
-  const counted = (await readRollupCoverage(db)).get(DAY_COUNTS_FROM.table) ?? Number.NEGATIVE_INFINITY;
+  const counted =
+    countedFrom ?? (await readRollupCoverage(db)).get(DAY_COUNTS_FROM.table) ?? Number.NEGATIVE_INFINITY;
   const fresh = new Set(
     rows
       .filter((b) => sameCounts(b.day_flows, countsOf(counts, b.bucket.getTime(), b.days)))

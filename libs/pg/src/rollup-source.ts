@@ -33,7 +33,8 @@ export class RollupSourcePicker {
     private readonly cacheMs = 30_000,
   ) {}
 
-  private async retainedFrom(table: string): Promise<number> {
+  /** Where `table` still holds data from (epoch ms; rollup_coverage, read at most every `cacheMs`). */
+  async retainedFrom(table: string): Promise<number> {
     const now = Date.now();
     if (!this.coverage || now - this.coverage.at > this.cacheMs) {
       this.coverage = { at: now, map: await readRollupCoverage(this.pool) };

@@ -51,17 +51,15 @@ export async function recordRollupCoverage(
   );
 }
 
-/** Partitions of the rollups that a batch of flow / CloudTrail days writes to (flows: by the fold). */
-export async function ensureRollupPartitions(
+/**
+ * Partitions of the CloudTrail rollups a batch of CloudTrail days writes to (the sink upserts them
+ * in its transaction). The flow rollups' partitions are the fold's to ensure (foldPendingRollups):
+ * the sink only appends pending rows.
+ */
+export async function ensureCloudTrailRollupPartitions(
   partitions: PartitionManager,
-  flowDays: ReadonlySet<string>,
   eventDays: ReadonlySet<string>,
 ): Promise<void> {
-  if (flowDays.size > 0) {
-    for (const def of FLOW_ROLLUPS) {
-      await partitions.ensure(def.table as RollupTable, flowDays);
-    }
-  }
   if (eventDays.size > 0) {
     await partitions.ensure('cloudtrail_rollup_minute', eventDays);
     await partitions.ensure('cloudtrail_rollup_hour', eventDays);

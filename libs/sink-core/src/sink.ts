@@ -9,7 +9,7 @@ import {
   TgwFlowRecordsRepository,
   PartitionManager,
   daysOf,
-  ensureRollupPartitions,
+  ensureCloudTrailRollupPartitions,
   withTransaction,
   type Pool,
   type PoolClient,
@@ -168,9 +168,9 @@ export class Sink {
     );
     const eventDays = daysOf(rowsOf(pending, 'cloudtrail_events').map((e) => e.lake.eventTimeMillis));
     await this.partitions.ensure('cloudtrail_events', eventDays);
-    // Flow rollups are recorded as pending rows by the same transaction as the raw rows, CloudTrail
-    // rollups upserted by it (libs/pg rollups.repository.ts).
-    await ensureRollupPartitions(this.partitions, flowDays, eventDays);
+    // Flow rollups are recorded as pending rows by the same transaction as the raw rows (their fold
+    // ensures their partitions), CloudTrail rollups upserted by it (libs/pg rollups.repository.ts).
+    await ensureCloudTrailRollupPartitions(this.partitions, eventDays);
     await this.writeAll(pending);
     const last = batch.messages[batch.messages.length - 1]!.offset;
     payload.resolveOffset(last);

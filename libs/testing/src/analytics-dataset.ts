@@ -5,7 +5,7 @@ import {
   PartitionManager,
   createPool,
   dayOf,
-  ensureRollupPartitions,
+  ensureCloudTrailRollupPartitions,
   migrate,
   withTransaction,
   type Pool,
@@ -251,7 +251,7 @@ export async function writeAsSink(
   const eventDays = new Set(events.map((e) => dayOf(e.lake.eventTimeMillis)));
   await partitions.ensure('vpc_flow_records', flowDays);
   await partitions.ensure('cloudtrail_events', eventDays);
-  await ensureRollupPartitions(partitions, flowDays, eventDays);
+  await ensureCloudTrailRollupPartitions(partitions, eventDays);
   return withTransaction(pool, async (client) => ({
     flows: await new FlowRecordsRepository().insert(client, flows),
     events: await new CloudTrailEventsRepository().insert(client, events),
