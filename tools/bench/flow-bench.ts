@@ -217,6 +217,9 @@ async function main(): Promise<void> {
       records: { type: 'string', default: '1000000' },
       version: { type: 'string', default: '5' },
       seed: { type: 'string', default: '42' },
+      // Mean records per connection (the generator's `repeat`): 1 makes every record a connection
+      // of its own, the worst case for the rollups; more repeats keys as long-lived flows do.
+      repeat: { type: 'string', default: '1' },
       'no-services': { type: 'boolean', default: false },
       'no-sink': { type: 'boolean', default: false },
       'no-decode': { type: 'boolean', default: false },
@@ -230,17 +233,24 @@ async function main(): Promise<void> {
       stdio: 'inherit',
     });
   }
-  const file = join(tmpdir(), `flow-bench-${records}-v${values.version}-s${values.seed}.log.gz`);
+  const repeat = Number(values.repeat);
+  const file = join(
+    tmpdir(),
+    `flow-bench-${records}-v${values.version}-s${values.seed}${repeat === 1 ? '' : `-r${repeat}`}.log.gz`,
+  );
   if (existsSync(file)) {
     // Deterministic for a seed: a file of the same name is the same file.
     console.log(`reusing ${file}`);
   } else {
-    console.log(`generating ${fmt(records)} v${values.version} records (seed ${values.seed})…`);
+    console.log(
+      `generating ${fmt(records)} v${values.version} records (seed ${values.seed}, ${repeat} per connection)…`,
+    );
     await writeFlowLog({
       out: `${file}.tmp`,
       records,
       version: Number(values.version),
       seed: Number(values.seed),
+      repeat,
     });
     renameSync(`${file}.tmp`, file);
   }
@@ -263,6 +273,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     records,
     version: Number(values.version),
+    recordsPerConnection: repeat,
     fileMb: Number(sizeMb.toFixed(1)),
     baselineGunzipLinesPerSec: rate(lines, gunzipMs),
     baselineGunzipLinesPerCpuSec: rate(lines, gunzipCpuMs),
@@ -297,7 +308,9 @@ async function main(): Promise<void> {
       });
     }
   }
-  console.log(`\nflow-log benchmark, ${fmt(records)} records, ${sizeMb.toFixed(1)} MB gzip`);
+  console.log(
+    `\nflow-log benchmark, ${fmt(records)} records (${repeat} per connection), ${sizeMb.toFixed(1)} MB gzip`,
+  );
   const row = (label: string, value: unknown, baseline = '') =>
     console.log(`  ${label.padEnd(38)} ${String(value).padStart(12)}  ${baseline}`);
   row('baseline gunzip | wc -l (lines/s)', fmt(results['baselineGunzipLinesPerSec'] as number));

@@ -26,13 +26,38 @@ export interface GeneratorOptions {
   fields?: readonly FlowFieldDef[];
   accountId: string;
   startEpoch: number;
+  /**
+   * Mean records per connection (default 1: every record a connection of its own, the worst case
+   * for rollups keyed by addresses and ports). Above 1, records come from a pool of open
+   * connections, each written again in later capture windows as AWS does for a long-lived flow:
+   * a record opens a new connection with probability 1/repeat, else repeats an open one.
+   */
+  repeat?: number;
 }
+
+/** What stays the same across the records of one connection. */
+interface Connection {
+  eni: { id: string; ip: string; vpc: string; subnet: string; instance: string };
+  nodata: boolean;
+  ipv6: boolean;
+  outbound: boolean;
+  peer: string;
+  self: string;
+  service: number;
+  ephemeral: number;
+  proto: number;
+  reject: boolean;
+}
+
+/** Open connections a repeated record is drawn from. */
+const OPEN_CONNECTIONS = 65_536;
 
 export class FlowLogGenerator {
   readonly fields: readonly FlowFieldDef[];
   private readonly rand: () => number;
   private readonly enis: { id: string; ip: string; vpc: string; subnet: string; instance: string }[];
   private t: number;
+  private readonly open: Connection[] = [];
 
   constructor(private readonly o: GeneratorOptions) {
     this.fields = o.fields ?? FLOW_FIELDS.filter((f) => f.since <= o.version);
@@ -60,12 +85,9 @@ export class FlowLogGenerator {
     return `${[52, 54, 3, 18, 34, 35, 104, 151, 185, 203][Math.floor(r() * 10)]}.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}.${1 + Math.floor(r() * 254)}`;
   }
 
-  /** One record line. */
-  line(): string {
+  /** A new connection (the random draws of a record of its own, in the order they always were). */
+  private connection(): Connection {
     const r = this.rand;
-    if (r() < 0.0005) {
-      this.t += 1;
-    }
     const eni = this.pick(this.enis);
     const nodata = r() < 0.01;
     const ipv6 = r() < 0.03;
@@ -80,6 +102,36 @@ export class FlowLogGenerator {
     const ephemeral = 32768 + Math.floor(r() * 28000);
     const proto = service === 53 || service === 123 ? 17 : r() < 0.01 ? 1 : 6;
     const reject = r() < 0.08;
+    return { eni, nodata, ipv6, outbound, peer, self, service, ephemeral, proto, reject };
+  }
+
+  /** The connection of the next record: a new one, or (see `repeat`) one still open. */
+  private nextConnection(): Connection {
+    const repeat = this.o.repeat ?? 1;
+    if (repeat <= 1) {
+      return this.connection();
+    }
+    const r = this.rand;
+    if (this.open.length < OPEN_CONNECTIONS || r() < 1 / repeat) {
+      const c = this.connection();
+      if (this.open.length < OPEN_CONNECTIONS) {
+        this.open.push(c);
+      } else {
+        this.open[Math.floor(r() * OPEN_CONNECTIONS)] = c;
+      }
+      return c;
+    }
+    return this.pick(this.open);
+  }
+
+  /** One record line. */
+  line(): string {
+    const r = this.rand;
+    if (r() < 0.0005) {
+      this.t += 1;
+    }
+    const { eni, nodata, ipv6, outbound, peer, self, service, ephemeral, proto, reject } =
+      this.nextConnection();
     const packets = 1 + Math.floor(r() ** 3 * 5000);
     const bytes = packets * (40 + Math.floor(r() * 1400));
     const start = this.t - Math.floor(r() * 60);

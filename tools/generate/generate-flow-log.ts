@@ -1,6 +1,7 @@
 /**
  * Writes a realistic flow-log file, gzip text or (when FILE ends in .parquet) Parquet with gzip pages
  * as AWS delivers it: npm run generate -- --records 1000000 --version 5 --seed 1 --out FILE
+ * [--repeat N] (mean records per connection; 1, the default, makes every record a new connection).
  */
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -15,12 +16,15 @@ export async function writeFlowLog(o: {
   version: number;
   seed: number;
   startEpoch?: number;
+  /** Mean records per connection (FlowLogGenerator `repeat`). */
+  repeat?: number;
 }): Promise<void> {
   const gen = new FlowLogGenerator({
     seed: o.seed,
     version: o.version,
     accountId: '111122223333',
     startEpoch: o.startEpoch ?? 1714564800,
+    ...(o.repeat ? { repeat: o.repeat } : {}),
   });
   if (o.out.endsWith('.parquet')) {
     // Columns typed as AWS types them, 100,000-row groups.
@@ -52,6 +56,7 @@ if (require.main === module) {
       version: { type: 'string', default: '5' },
       seed: { type: 'string', default: '1' },
       out: { type: 'string', default: 'flow.log.gz' },
+      repeat: { type: 'string', default: '1' },
     },
   });
   writeFlowLog({
@@ -59,6 +64,7 @@ if (require.main === module) {
     records: Number(values.records),
     version: Number(values.version),
     seed: Number(values.seed),
+    repeat: Number(values.repeat),
   }).then(
     () => console.log(`wrote ${values.out}`),
     (err: unknown) => {
