@@ -4,8 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import {
+  DAY_COUNTS_TABLE,
   FLOW_ROLLUPS,
   PartitionManager,
+  RollupSourcePicker,
   compactRollupBlocks,
   foldPendingRollups,
   pendingFlowRows,
@@ -73,8 +75,12 @@ describe('top-K over multi-day blocks of the day rollups', () => {
       }
     }
   };
-  const plan = async (from: number, to: number) =>
-    (await planRankedLists(db.pool, pairs, new Date(at(from)), new Date(at(to)))).map((l) => l.days);
+  const plan = async (from: number, to: number) => {
+    const countedFrom = await new RollupSourcePicker(db.pool).retainedFrom(DAY_COUNTS_TABLE);
+    return (await planRankedLists(db.pool, pairs, new Date(at(from)), new Date(at(to)), countedFrom)).map(
+      (l) => l.days,
+    );
+  };
 
   before(async () => {
     db = await migratedSchema('blocks', stackEndpoints(process.env).databaseUrl, logger);

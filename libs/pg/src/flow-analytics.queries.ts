@@ -397,11 +397,11 @@ export class FlowAnalyticsQueries {
           // day rollup over the range instead (exact too, and still far smaller than raw rows).
           const range = `r.bucket >= ${q.w.param(s.from)} AND r.bucket < ${q.w.param(s.to)}`;
           const filters = q.w.sql().replace(/^WHERE /, '');
-          const order = `${by} DESC, ${key.map((_, i) => String(i + 1)).join(', ')} NULLS LAST`;
+          const keyColumns = key.map((_, i) => String(i + 1)).join(', ');
           const { rows } = await client.query<T & pg.QueryResultRow>(
             `SELECT ${key.map((k) => `r.${k}`).join(', ')}, ${q.measures()} FROM ${rollupRelation(def)} r ` +
-              `WHERE ${range}${filters ? ` AND ${filters}` : ''} GROUP BY ${key.map((_, i) => String(i + 1)).join(', ')} ` +
-              `ORDER BY ${order} LIMIT ${q.w.param(s.limit)}`,
+              `WHERE ${range}${filters ? ` AND ${filters}` : ''} GROUP BY ${keyColumns} ` +
+              `ORDER BY ${by} DESC, ${keyColumns} NULLS LAST LIMIT ${q.w.param(s.limit)}`,
             q.w.params,
           );
           return { items: rows, source: def.table };

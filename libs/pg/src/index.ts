@@ -116,6 +116,7 @@ export {
 export {
   BLOCK_DAYS,
   BLOCKED_ROLLUPS,
+  DAY_COUNTS_TABLE,
   blockTableOf,
   compactRollupBlocks,
   planRankedLists,

@@ -59,15 +59,15 @@ const sameCounts = (a: readonly string[], b: readonly string[]) =>
  * starts at each point and fits, else that one day, leaving out days without a single flow (a
  * range of years over a few days of data reads those days). Run it in the snapshot the top-K then
  * reads (a REPEATABLE READ transaction), so a block judged fresh is fresh for the whole answer.
- * `countedFrom`: where DAY_COUNTS_TABLE's coverage starts (rollup_coverage), when the caller has it
- * cached (RollupSourcePicker); else it is read.
+ * `countedFrom`: where DAY_COUNTS_TABLE's coverage starts (rollup_coverage; RollupSourcePicker
+ * keeps it cached): days before it have no counts and are read anyway.
  */
 export async function planRankedLists(
   db: Db,
   def: RollupDef,
   from: Date,
   to: Date,
-  countedFrom?: number,
+  countedFrom: number,
 ): Promise<RankedList[]> {
   const [start, end] = [from.getTime(), to.getTime()];
   const { rows } = await db.query<{ days: number; bucket: Date; day_flows: string[] }>(
@@ -76,9 +76,6 @@ export async function planRankedLists(
     [def.table, from, to],
   );
   const counts = await dayFlows(db, start, end);
-  // Days the counts no longer cover (their hour totals expired before the day rollup) are read.
-  const counted =
-    countedFrom ?? (await readRollupCoverage(db)).get(DAY_COUNTS_FROM.table) ?? Number.NEGATIVE_INFINITY;
   const fresh = new Set(
     rows
       .filter((b) => sameCounts(b.day_flows, countsOf(counts, b.bucket.getTime(), b.days)))
@@ -88,7 +85,7 @@ export async function planRankedLists(
   for (let t = start; t < end;) {
     const days =
       BLOCK_DAYS.find((n) => (t / DAY_MS) % n === 0 && t + n * DAY_MS <= end && fresh.has(`${n}:${t}`)) ?? 1;
-    if (days > 1 || counts.has(t) || t < counted) {
+    if (days > 1 || counts.has(t) || t < countedFrom) {
       lists.push({ table: days === 1 ? def.table : blockTableOf(def), bucket: new Date(t), days });
     }
     t += days * DAY_MS;
