@@ -35,9 +35,17 @@ export interface GeneratorOptions {
   repeat?: number;
 }
 
+interface Eni {
+  id: string;
+  ip: string;
+  vpc: string;
+  subnet: string;
+  instance: string;
+}
+
 /** What stays the same across the records of one connection. */
 interface Connection {
-  eni: { id: string; ip: string; vpc: string; subnet: string; instance: string };
+  eni: Eni;
   nodata: boolean;
   ipv6: boolean;
   outbound: boolean;
@@ -55,7 +63,7 @@ const OPEN_CONNECTIONS = 65_536;
 export class FlowLogGenerator {
   readonly fields: readonly FlowFieldDef[];
   private readonly rand: () => number;
-  private readonly enis: { id: string; ip: string; vpc: string; subnet: string; instance: string }[];
+  private readonly enis: Eni[];
   private t: number;
   private readonly open: Connection[] = [];
 
@@ -112,13 +120,14 @@ export class FlowLogGenerator {
       return this.connection();
     }
     const r = this.rand;
-    if (this.open.length < OPEN_CONNECTIONS || r() < 1 / repeat) {
+    if (this.open.length < OPEN_CONNECTIONS) {
       const c = this.connection();
-      if (this.open.length < OPEN_CONNECTIONS) {
-        this.open.push(c);
-      } else {
-        this.open[Math.floor(r() * OPEN_CONNECTIONS)] = c;
-      }
+      this.open.push(c);
+      return c;
+    }
+    if (r() < 1 / repeat) {
+      const c = this.connection();
+      this.open[Math.floor(r() * OPEN_CONNECTIONS)] = c;
       return c;
     }
     return this.pick(this.open);
