@@ -92,7 +92,7 @@ describe('rows Postgres cannot take', () => {
     ]);
     const byLine = new Map(letters.map((l) => [l['position'], l]));
     assert.match(String(byLine.get(3)!['message']), /^vpc_flow_records: invalid input syntax for type inet/);
-    assert.match(String(byLine.get(4)!['message']), /event time 9000000000000000 ms is out of range/);
+    assert.match(String(byLine.get(4)!['message']), /event_time 9000000000000000 ms is out of range/);
     // The payload is the Avro message itself: it decodes back to the refused record.
     const payload = Buffer.from(String(byLine.get(3)!['payload_base64']), 'base64');
     assert.equal(codecs.flowRecord.decode(payload).srcaddr, '10.0.0.300');

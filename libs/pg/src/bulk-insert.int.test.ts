@@ -105,6 +105,39 @@ describe('BulkInsert', () => {
     }
   });
 
+  it('writes rows already in COPY text, keeping the inserted ones, a replayed batch through the staging table', async () => {
+    await pool.query('CREATE TABLE enc (LIKE t INCLUDING ALL)');
+    await pool.query('CREATE TABLE enc_kept (k bigint, text text)');
+    const encoded = new BulkInsert<Row>('enc', columns, ['k'], {
+      record: { table: 'enc_kept', columns: ['text', 'k'] },
+    });
+    // Each row's line for the table, then its line for the kept rows' table (in the kept columns' order).
+    const lines = (from: number, to: number) =>
+      rows(from, to).map((r) => {
+        const line = `${r.k}\t${r.text === null ? '\\N' : r.text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t')}\n`;
+        const kept = `${line.slice(line.indexOf('\t') + 1, -1)}\t${r.k}\n`;
+        return { bytes: Buffer.from(line + kept), split: Buffer.byteLength(line) };
+      });
+    assert.deepEqual(
+      encoded.keptColumns.map((c) => c.name),
+      ['text', 'k'],
+    );
+    assert.equal(await withTransaction(pool, (c) => encoded.insertEncoded(c, lines(0, 3))), 3);
+    assert.equal(await withTransaction(pool, (c) => encoded.insertEncoded(c, lines(0, 150))), 147);
+    assert.equal(await withTransaction(pool, (c) => encoded.insertEncoded(c, lines(100, 250))), 100);
+    assert.equal(await countOf(pool, 'SELECT count(*) AS n FROM enc'), 250);
+    // Every inserted row kept once, replays not at all, and the text as COPY wrote it.
+    assert.equal(await countOf(pool, 'SELECT count(DISTINCT k) AS n FROM enc_kept'), 250);
+    assert.equal(await countOf(pool, 'SELECT count(*) AS n FROM enc_kept'), 250);
+    const { rows: both } = await pool.query<{ a: string | null; b: string | null }>(
+      'SELECT e.text AS a, k.text AS b FROM enc e JOIN enc_kept k USING (k) WHERE k IN (7, 201) ORDER BY k',
+    );
+    assert.deepEqual(both, [
+      { a: null, b: null },
+      { a: 'v\t201\\', b: 'v\t201\\' },
+    ]);
+  });
+
   it('stores NUL in text and the escapes jsonb refuses as U+FFFD, by COPY and by array parameters', async () => {
     await pool.query('CREATE TABLE docs (k bigint PRIMARY KEY, text text, doc jsonb)');
     interface Doc {

@@ -1,4 +1,5 @@
 import {
+  codecs,
   FLOW_FIELDS,
   TGW_FLOW_FIELDS,
   type FlowFieldDef,
@@ -7,6 +8,7 @@ import {
   type TgwFlowRecord,
 } from '@lake/schemas';
 import type pg from 'pg';
+import { AvroCopyTranscoder, type EncodedRow, type TranscodedRow } from './avro-copy';
 import { BulkInsert, type ColumnSpec } from './bulk-insert';
 import { FLOW_ROLLUP_RECORD } from './rollups.repository';
 
@@ -49,19 +51,42 @@ function columnsFor<R extends AnyFlow>(fields: readonly FlowFieldDef[]): ColumnS
 
 const KEY = ['event_time', 'source_bucket', 'source_key', 'source_line'];
 
+/** The COPY columns of vpc_flow_records, in order. */
+export const FLOW_COLUMNS = columnsFor<FlowRecord>(FLOW_FIELDS);
+
 /** Writes flow records to `vpc_flow_records`; idempotent on (event_time, source object, line). */
 export class FlowRecordsRepository {
   static readonly table = 'vpc_flow_records' as const;
   private readonly bulk = new BulkInsert<FlowRecord>(
     FlowRecordsRepository.table,
-    columnsFor(FLOW_FIELDS),
+    FLOW_COLUMNS,
     KEY,
     // What the flow rollups read of each inserted row, recorded for them by the same transaction.
     { record: FLOW_ROLLUP_RECORD },
   );
 
+  private readonly transcoder = new AvroCopyTranscoder(
+    codecs.flowRecord,
+    FLOW_COLUMNS,
+    this.bulk.keptColumns,
+    'event_time',
+  );
+
   insert(client: pg.ClientBase, records: readonly FlowRecord[]): Promise<number> {
     return this.bulk.insert(client, records);
+  }
+
+  /**
+   * A flow-record Kafka message (Avro single-object encoding) as this table's COPY text, with its
+   * event time; throws what `codecs.flowRecord.decode` throws for a message it refuses.
+   */
+  encode(message: Buffer): TranscodedRow {
+    return this.transcoder.transcode(message);
+  }
+
+  /** `insert` for rows of `encode` (which must not be `unstorable`). */
+  insertEncoded(client: pg.ClientBase, rows: readonly EncodedRow[]): Promise<number> {
+    return this.bulk.insertEncoded(client, rows);
   }
 }
 

@@ -74,7 +74,10 @@ export class AvroCodec<T> {
    * @param schema the current (reader and writer) schema
    * @param history earlier versions of the schema this reader still accepts (resolved, compiled once)
    */
-  constructor(schema: AvroSchema, history: readonly AvroSchema[] = []) {
+  constructor(
+    readonly schema: AvroSchema,
+    history: readonly AvroSchema[] = [],
+  ) {
     this.type = avro.Type.forSchema(schema as avro.Schema);
     this.fingerprint = rabinFingerprint(JSON.stringify(this.type.schema()));
     this.fingerprintHex = this.fingerprint.toString('hex');

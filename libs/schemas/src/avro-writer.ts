@@ -19,7 +19,8 @@ export type AvroBodyWriter = (buf: Buffer, pos: number, value: object) => number
 export const WRITER_OVERFLOW = new RangeError('avro writer: buffer too small');
 
 type Primitive = 'int' | 'long' | 'string';
-type FieldPlan =
+/** One field of a record the generated writer (and the sink's COPY transcoder) supports. */
+export type AvroFieldPlan =
   | { name: string; nullable: boolean; kind: Primitive; schema: unknown }
   | { name: string; nullable: true; kind: 'map'; schema: unknown };
 
@@ -52,11 +53,15 @@ function isStringMap(t: unknown): boolean {
   );
 }
 
-function plan(schema: AvroSchema): FieldPlan[] | null {
+/**
+ * The fields of `schema` in their order, each with its underlying kind, or null when the schema has
+ * a shape outside the supported ones (see above).
+ */
+export function avroRecordPlan(schema: AvroSchema): AvroFieldPlan[] | null {
   if (schema['type'] !== 'record' || !Array.isArray(schema['fields'])) {
     return null;
   }
-  const out: FieldPlan[] = [];
+  const out: AvroFieldPlan[] = [];
   for (const f of schema['fields'] as Record<string, unknown>[]) {
     const name = f['name'];
     const type = f['type'];
@@ -186,7 +191,7 @@ function writeMap(buf: Buffer, pos: number, m: unknown, schema: unknown): number
  * support. Field names come from our own schema, never from input; they are JSON-quoted.
  */
 export function compileAvroWriter(schema: AvroSchema): AvroBodyWriter | null {
-  const fields = plan(schema);
+  const fields = avroRecordPlan(schema);
   if (!fields) {
     return null;
   }

@@ -24,9 +24,10 @@ export {
   type ObjectKind,
 } from './avro-schemas';
 export { codecs } from './codecs';
-export { writeLong as writeAvroLong } from './avro-writer';
+export { avroRecordPlan, writeLong as writeAvroLong, type AvroFieldPlan } from './avro-writer';
 export { userIdentityAsWritten } from './cloudtrail-identity.json';
 export { cloudTrailEventSchemaHistory } from './cloudtrail-event.history';
+export { flowRecordSchemaHistory, tgwFlowRecordSchemaHistory } from './flow-record.history';
 export {
   FLOW_FIELDS,
   TGW_FLOW_FIELDS,

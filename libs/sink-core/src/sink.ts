@@ -14,6 +14,7 @@ import {
   type Pool,
   type PoolClient,
   type StoredDeadLetter,
+  type TranscodedRow,
 } from '@lake/pg';
 import {
   codecs,
@@ -22,7 +23,6 @@ import {
   type DigestCheck,
   type DeadLetter,
   type DeadLetterReason,
-  type FlowRecord,
   type TgwFlowRecord,
 } from '@lake/schemas';
 import { SinkError } from './sink.errors';
@@ -57,17 +57,19 @@ type Kind = 'flow' | 'tgw' | 'cloudtrail' | 'insight' | 'digest' | 'dead-letter'
  * dead letters instead, so that no message blocks its partition.
  */
 export class Sink {
+  /** Flow records go from their Avro message straight to COPY text (AvroCopyTranscoder). */
+  private readonly flows = new FlowRecordsRepository();
   private readonly writers: {
     [T in Table]: (client: PoolClient, rows: RowTypes[T][]) => Promise<number>;
   } = (() => {
-    const flows = new FlowRecordsRepository();
+    const flows = this.flows;
     const tgwFlows = new TgwFlowRecordsRepository();
     const events = new CloudTrailEventsRepository();
     const insights = new CloudTrailInsightsRepository();
     const digests = new DigestChecksRepository();
     const letters = new DeadLettersRepository();
     return {
-      vpc_flow_records: (c, rows) => flows.insert(c, rows),
+      vpc_flow_records: (c, rows) => flows.insertEncoded(c, rows),
       tgw_flow_records: (c, rows) => tgwFlows.insert(c, rows),
       cloudtrail_events: (c, rows) => events.insert(c, rows),
       cloudtrail_insights: (c, rows) => insights.insert(c, rows),
@@ -144,7 +146,7 @@ export class Sink {
       const value = m.value ?? Buffer.alloc(0);
       const coords = { topic: batch.topic, partition: batch.partition, offset: m.offset };
       try {
-        const decoded = decode(kind, value, coords);
+        const decoded = decode(kind, value, coords, this.flows);
         const unfit = unstorable(decoded);
         pending.push(unfit ? this.refuse(decoded, new Error(unfit)) : decoded);
       } catch (err) {
@@ -156,7 +158,7 @@ export class Sink {
         });
       }
     }
-    const flowDays = daysOf(rowsOf(pending, 'vpc_flow_records').map((r) => r.event_time));
+    const flowDays = daysOf(rowsOf(pending, 'vpc_flow_records').map((r) => r.time));
     await this.partitions.ensure('vpc_flow_records', flowDays);
     await this.partitions.ensure(
       'tgw_flow_records',
@@ -259,7 +261,7 @@ const WRITE_ORDER = [
 type Table = (typeof WRITE_ORDER)[number];
 
 interface RowTypes {
-  vpc_flow_records: FlowRecord;
+  vpc_flow_records: TranscodedRow;
   tgw_flow_records: TgwFlowRecord;
   cloudtrail_events: CloudTrailEvent;
   cloudtrail_insights: CloudTrailInsight;
@@ -278,11 +280,11 @@ type Pending = {
   [T in Table]: { table: T; row: RowTypes[T]; coords: Coords; value: Buffer };
 }[Table];
 
-function decode(kind: Kind, value: Buffer, coords: Coords): Pending {
+function decode(kind: Kind, value: Buffer, coords: Coords, flows: FlowRecordsRepository): Pending {
   const from = { coords, value };
   switch (kind) {
     case 'flow':
-      return { table: 'vpc_flow_records', row: codecs.flowRecord.decode(value), ...from };
+      return { table: 'vpc_flow_records', row: flows.encode(value), ...from };
     case 'tgw':
       return { table: 'tgw_flow_records', row: codecs.tgwFlowRecord.decode(value), ...from };
     case 'cloudtrail':
@@ -301,13 +303,16 @@ const MAX_TIME_MS = 8.64e15;
 
 /** Why a decoded row cannot be stored (its day partition cannot even be named), or null. */
 function unstorable(p: Pending): string | null {
+  if (p.table === 'vpc_flow_records') {
+    return p.row.unstorable;
+  }
   const ms =
-    p.table === 'vpc_flow_records' || p.table === 'tgw_flow_records'
+    p.table === 'tgw_flow_records'
       ? p.row.event_time
       : p.table === 'cloudtrail_events' || p.table === 'cloudtrail_insights'
         ? p.row.lake.eventTimeMillis
         : 0;
-  return Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME_MS ? null : `event time ${ms} ms is out of range`;
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME_MS ? null : `event_time ${ms} ms is out of range`;
 }
 
 /** Postgres refused the data itself (SQLSTATE class 22 data exception, 23 integrity violation). */
@@ -336,7 +341,11 @@ function rejected(p: Pending, err: unknown): DeadLetter {
 
 function originOf(p: Pending): { bucket: string | null; key: string | null; position: number | null } {
   switch (p.table) {
-    case 'vpc_flow_records':
+    case 'vpc_flow_records': {
+      // Only a message the codec reads becomes a flow row (AvroCopyTranscoder).
+      const row = codecs.flowRecord.decode(p.value);
+      return { bucket: row.source_bucket, key: row.source_key, position: Number(row.source_line) };
+    }
     case 'tgw_flow_records':
       return { bucket: p.row.source_bucket, key: p.row.source_key, position: Number(p.row.source_line) };
     case 'cloudtrail_events':

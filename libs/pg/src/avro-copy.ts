@@ -1,0 +1,349 @@
+import { SINGLE_OBJECT_HEADER_LENGTH, avroRecordPlan, type AvroCodec } from '@lake/schemas';
+import { copyLines, type ColumnSpec } from './bulk-insert';
+
+/**
+ * A row as COPY text, ready to write: its line for the table, then (when the table keeps its
+ * inserted rows' columns elsewhere, see BulkInsert `record`) its line for the kept rows' table.
+ */
+export interface EncodedRow {
+  /** The COPY text lines, each ending in a newline. */
+  bytes: Buffer;
+  /** Where the kept rows' line starts in `bytes` (`bytes.length` when there is none). */
+  split: number;
+}
+
+/** An Avro message transcoded for COPY, with its time column's value (for its day partition). */
+export interface TranscodedRow extends EncodedRow {
+  /** The value of the transcoder's time field (epoch ms). */
+  time: number;
+  /** Why the row cannot be written (a time outside what a JavaScript Date holds), else null. */
+  unstorable: string | null;
+}
+
+/** The latest instant a JavaScript Date holds (±8.64e15 ms); Postgres holds more. */
+const MAX_TIME_MS = 8.64e15;
+const DAY_MS = 86_400_000;
+const SLAB_SIZE = 256 * 1024;
+/** Room for any non-string value as COPY text (an extended-year timestamp is 27 bytes) and a tab. */
+const VALUE_ROOM = 32;
+
+const enum Kind {
+  Number,
+  String,
+  Map,
+}
+const enum Out {
+  Text,
+  Number,
+  Timestamp,
+  Date,
+}
+const OUT_OF: Record<string, Out> = {
+  text: Out.Text,
+  inet: Out.Text,
+  integer: Out.Number,
+  bigint: Out.Number,
+  timestamptz: Out.Timestamp,
+  date: Out.Date,
+};
+
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const BACKSLASH = 0x5c;
+
+/**
+ * Avro single-object messages straight to COPY text, with no JavaScript object or string per
+ * field. Why hand-written: the sink's CPU profile on flow records (about 80 fields) spent two
+ * thirds of its time in avsc's decoding, the objects it builds, their COPY text and the garbage
+ * collection of all three. Here a message in the current schema is read field by field into
+ * typed arrays (numbers, and the byte ranges of strings) and the columns are written from them
+ * in the table's order: strings are copied as bytes, numbers and times formatted once.
+ *
+ * The output is byte for byte what BulkInsert's COPY text of the decoded record is
+ * (avro-copy.test.ts compares them over generated and edge-case records): each column must be the
+ * Avro field of its name, read as is (`ColumnSpec.get` a plain field read; a `jsonb` column a
+ * string map). A message the fast path does not take (another schema version, a map present, a
+ * string needing COPY escapes or not ASCII, a long beyond 2^53, bytes it cannot read) goes through
+ * the codec and BulkInsert's own COPY text instead, so it fails, and only fails, as the codec does.
+ */
+export class AvroCopyTranscoder<R extends object> {
+  private readonly kinds: Uint8Array;
+  private readonly nullable: Uint8Array;
+  private readonly present: Uint8Array;
+  private readonly numbers: Float64Array;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly lineFields: Int32Array;
+  private readonly lineOuts: Uint8Array;
+  private readonly timeField: number;
+  /** The timestamp columns written (each must hold a Date's range), and their fields. */
+  private readonly timeNames: readonly string[];
+  private readonly timeFields: readonly number[];
+  private slab = Buffer.alloc(0);
+  private pos = 0;
+  private readonly lastTimes: Float64Array;
+  private readonly lastTimeTexts: string[];
+  private lastDate = NaN;
+  private lastDateText = '';
+
+  /**
+   * @param columns the table's COPY columns, in order
+   * @param kept the kept rows' COPY columns, in order (empty: none)
+   * @param timeName the field whose value `TranscodedRow.time` carries (epoch ms)
+   */
+  constructor(
+    private readonly codec: AvroCodec<R>,
+    private readonly columns: readonly ColumnSpec<R>[],
+    private readonly kept: readonly ColumnSpec<R>[],
+    private readonly timeName: string,
+  ) {
+    const plan = avroRecordPlan(codec.schema);
+    if (!plan) {
+      throw new Error('AvroCopyTranscoder: the schema has a shape it does not read');
+    }
+    const n = plan.length;
+    this.kinds = Uint8Array.from(plan, (f) =>
+      f.kind === 'map' ? Kind.Map : f.kind === 'string' ? Kind.String : Kind.Number,
+    );
+    this.nullable = Uint8Array.from(plan, (f) => (f.nullable ? 1 : 0));
+    this.present = new Uint8Array(n);
+    this.numbers = new Float64Array(n);
+    this.lastTimes = new Float64Array(n).fill(NaN);
+    this.lastTimeTexts = new Array<string>(n).fill('');
+    this.starts = new Int32Array(n);
+    this.ends = new Int32Array(n);
+    const index = new Map(plan.map((f, i) => [f.name, i]));
+    const fieldOf = (name: string): number => {
+      const i = index.get(name);
+      if (i === undefined) {
+        throw new Error(`AvroCopyTranscoder: column ${name} is not a field of the schema`);
+      }
+      return i;
+    };
+    const all = [...columns, ...kept];
+    this.lineFields = Int32Array.from(all, (c) => fieldOf(c.name));
+    this.lineOuts = Uint8Array.from(all, (c) => {
+      const field = plan[fieldOf(c.name)]!;
+      if (c.pgType === 'jsonb' && field.kind === 'map') {
+        return Out.Text; // written only when null (\N): a present map takes the codec's path
+      }
+      const out = OUT_OF[c.pgType];
+      const fits = out === Out.Text ? field.kind === 'string' : out !== undefined && field.kind !== 'string';
+      if (out === undefined || !fits || field.kind === 'map') {
+        throw new Error(
+          `AvroCopyTranscoder: column ${c.name} (${c.pgType}) cannot be written from its field`,
+        );
+      }
+      return out;
+    });
+    this.timeField = fieldOf(timeName);
+    this.timeNames = [...new Set(all.filter((c) => c.pgType === 'timestamptz').map((c) => c.name))];
+    this.timeFields = this.timeNames.map(fieldOf);
+  }
+
+  /** The row of `message`; throws what the codec's `decode` throws for a message it refuses. */
+  transcode(message: Buffer): TranscodedRow {
+    const fast =
+      message.length >= SINGLE_OBJECT_HEADER_LENGTH &&
+      message.compare(this.codec.fingerprint, 0, 8, 2, SINGLE_OBJECT_HEADER_LENGTH) === 0 &&
+      message[0] === 0xc3 &&
+      message[1] === 0x01 &&
+      this.read(message, SINGLE_OBJECT_HEADER_LENGTH);
+    return fast ? this.written(message) : this.slowPath(message);
+  }
+
+  /** Reads the body at `buf[pos]` into the field arrays; false when the fast path does not take it. */
+  private read(buf: Buffer, pos: number): boolean {
+    const end = buf.length;
+    const { kinds, nullable, present, numbers, starts, ends } = this;
+    for (let i = 0; i < kinds.length; i++) {
+      if (nullable[i] === 1) {
+        const branch = buf[pos++];
+        if (branch === 0) {
+          present[i] = 0;
+          continue;
+        }
+        if (branch !== 2) {
+          return false;
+        }
+      }
+      present[i] = 1;
+      const kind = kinds[i];
+      if (kind === Kind.Map) {
+        return false;
+      }
+      // Zig-zag varint (Avro long), exact while at most 2^53; past that the codec's path decides.
+      let b = buf[pos++] ?? 0x80;
+      let n = b & 0x7f;
+      let scale = 128;
+      while (b & 0x80) {
+        if (scale > 2 ** 49 || pos >= end) {
+          return false;
+        }
+        b = buf[pos++]!;
+        n += (b & 0x7f) * scale;
+        scale *= 128;
+      }
+      if (n > 2 ** 53) {
+        return false;
+      }
+      const value = n % 2 === 1 ? -(n + 1) / 2 : n / 2;
+      if (kind === Kind.Number) {
+        numbers[i] = value;
+        continue;
+      }
+      const stop = pos + value;
+      if (value < 0 || stop > end) {
+        return false;
+      }
+      for (let p = pos; p < stop; p++) {
+        const c = buf[p]!;
+        // Not ASCII, or a byte COPY text escapes (backslash, tab, newline, CR, NUL): codec's path.
+        if (c >= 0x80 || c === BACKSLASH || c < 0x20) {
+          return false;
+        }
+      }
+      starts[i] = pos;
+      ends[i] = stop;
+      pos = stop;
+    }
+    return pos === end;
+  }
+
+  /** The COPY lines of the fields just read. */
+  private written(message: Buffer): TranscodedRow {
+    const time = this.numbers[this.timeField]!;
+    for (let t = 0; t < this.timeFields.length; t++) {
+      const ms = this.numbers[this.timeFields[t]!]!;
+      if (this.present[this.timeFields[t]!] === 1 && !(Math.abs(ms) <= MAX_TIME_MS)) {
+        return unstorable(time, this.timeNames[t]!, ms);
+      }
+    }
+    let room = (this.lineFields.length + 2) * VALUE_ROOM;
+    for (let c = 0; c < this.lineFields.length; c++) {
+      const f = this.lineFields[c]!;
+      room += this.ends[f]! - this.starts[f]!;
+    }
+    if (this.pos + room > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, room));
+      this.pos = 0;
+    }
+    const out = this.slab;
+    const start = this.pos;
+    let p = start;
+    let split = 0;
+    const columns = this.columns.length;
+    for (let c = 0; c < this.lineFields.length; c++) {
+      if (c === columns) {
+        out[p++] = NEWLINE;
+        split = p - start;
+      } else if (c > 0) {
+        out[p++] = TAB;
+      }
+      const f = this.lineFields[c]!;
+      if (this.present[f] === 0) {
+        out[p++] = BACKSLASH;
+        out[p++] = 0x4e; // N
+        continue;
+      }
+      switch (this.lineOuts[c]! as Out) {
+        case Out.Text: {
+          const from = this.starts[f]!;
+          const to = this.ends[f]!;
+          if (to - from > 24) {
+            p += message.copy(out, p, from, to);
+          } else {
+            for (let s = from; s < to; s++) {
+              out[p++] = message[s]!;
+            }
+          }
+          break;
+        }
+        case Out.Number:
+          p = decimal(out, p, this.numbers[f]!);
+          break;
+        case Out.Timestamp:
+          p = ascii(out, p, this.timestamp(f, this.numbers[f]!));
+          break;
+        case Out.Date:
+          p = ascii(out, p, this.date(this.numbers[f]!));
+          break;
+      }
+    }
+    out[p++] = NEWLINE;
+    this.pos = p;
+    return {
+      bytes: out.subarray(start, p),
+      split: split === 0 ? p - start : split,
+      time,
+      unstorable: null,
+    };
+  }
+
+  /** The ISO text of time field `f`'s value `ms`, remembered per field (a file's rows share them). */
+  private timestamp(f: number, ms: number): string {
+    if (ms !== this.lastTimes[f]) {
+      this.lastTimes[f] = ms;
+      this.lastTimeTexts[f] = new Date(ms).toISOString();
+    }
+    return this.lastTimeTexts[f]!;
+  }
+
+  private date(days: number): string {
+    if (days !== this.lastDate) {
+      this.lastDate = days;
+      this.lastDateText = new Date(days * DAY_MS).toISOString().slice(0, 10);
+    }
+    return this.lastDateText;
+  }
+
+  /** The codec's decode (which throws what it refuses) and BulkInsert's COPY text of the record. */
+  private slowPath(message: Buffer): TranscodedRow {
+    const record = this.codec.decode(message);
+    const value = (name: string) => (record as Record<string, unknown>)[name];
+    const time = value(this.timeName) as number;
+    for (const name of this.timeNames) {
+      const ms = value(name);
+      if (typeof ms === 'number' && !(Math.abs(ms) <= MAX_TIME_MS)) {
+        return unstorable(time, name, ms);
+      }
+    }
+    const line = [...copyLines(this.columns, [record])].join('');
+    const keptLine = this.kept.length > 0 ? [...copyLines(this.kept, [record])].join('') : '';
+    return { bytes: Buffer.from(line + keptLine), split: Buffer.byteLength(line), time, unstorable: null };
+  }
+}
+
+/** Writes the integer `n` (|n| ≤ 2^53) in decimal at `out[p]`, as String(n) does; returns the end. */
+function decimal(out: Buffer, p: number, n: number): number {
+  if (n < 0) {
+    out[p++] = 0x2d; // -
+    n = -n;
+  }
+  if (n < 10) {
+    out[p++] = 0x30 + n;
+    return p;
+  }
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) {
+    digits++;
+  }
+  let end = p + digits;
+  for (let x = n; end > p; x = Math.floor(x / 10)) {
+    out[--end] = 0x30 + (x % 10);
+  }
+  return p + digits;
+}
+
+/** Writes the ASCII text `s` at `out[p]` (a loop beats a call into C++ for a few bytes); returns the end. */
+function ascii(out: Buffer, p: number, s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    out[p++] = s.charCodeAt(i);
+  }
+  return p;
+}
+
+/** The row of a message with a time outside what a JavaScript Date holds: not written. */
+function unstorable(time: number, column: string, ms: number): TranscodedRow {
+  return { bytes: Buffer.alloc(0), split: 0, time, unstorable: `${column} ${ms} ms is out of range` };
+}
