@@ -26,7 +26,10 @@ const TIMES = new Set(FLOW_COLUMNS.filter((c) => c.pgType === 'timestamptz').map
 const INTS = [0, 1, -1, 63, 64, -65, 443, 65535, 2 ** 31 - 1, -(2 ** 31)];
 const LONGS = [...INTS, 2 ** 32 + 5, 1_714_564_800_123, 2 ** 48 - 1, -(2 ** 48), Number.MAX_SAFE_INTEGER - 1];
 // Times (epoch, before it, a year past 9999, the last a Date holds, one past it) and day numbers.
-const TIMES_MS = [0, 1_714_564_800_000, 1_714_564_861_001, -86_400_001, 253_402_300_800_000, 8.64e15, 9e15];
+const TIMES_MS = [
+  0, 1_714_564_800_000, 1_714_564_861_001, 1_714_607_999_999, -86_400_001, 253_402_300_799_999,
+  253_402_300_800_000, 8.64e15, 9e15,
+];
 const DAYS = [0, 19_844, -1, 2_932_897];
 // ASCII, and the text the fast path leaves to the codec: COPY escapes, NUL, UTF-8.
 const STRINGS = [
@@ -60,7 +63,7 @@ function randomRecord(rnd: () => number): FlowRecord {
     } else if (f.kind === 'string') {
       record[f.name] = plain ? pick(STRINGS.slice(0, 6)) : pick(STRINGS);
     } else if (TIMES.has(f.name)) {
-      record[f.name] = plain || rnd() < 0.9 ? pick(TIMES_MS.slice(0, 5)) : pick(TIMES_MS);
+      record[f.name] = plain || rnd() < 0.9 ? pick(TIMES_MS.slice(0, 7)) : pick(TIMES_MS);
     } else if (f.name === 'event_date') {
       record[f.name] = pick(DAYS);
     } else {

@@ -23,6 +23,8 @@ export interface TranscodedRow extends EncodedRow {
 /** The latest instant a JavaScript Date holds (±8.64e15 ms); Postgres holds more. */
 const MAX_TIME_MS = 8.64e15;
 const DAY_MS = 86_400_000;
+/** 10000-01-01T00:00:00Z: from there on, Date#toISOString writes a six-digit signed year. */
+const LAST_4_DIGIT_YEAR_MS = 253_402_300_800_000;
 const SLAB_SIZE = 256 * 1024;
 /** Room for any non-string value as COPY text (an extended-year timestamp is 27 bytes) and a tab. */
 const VALUE_ROOM = 32;
@@ -47,8 +49,6 @@ const OUT_OF: Record<string, Out> = {
   date: Out.Date,
 };
 
-const TAB = 0x09;
-const NEWLINE = 0x0a;
 const BACKSLASH = 0x5c;
 
 /**
@@ -66,7 +66,7 @@ const BACKSLASH = 0x5c;
  * string needing COPY escapes or not ASCII, a long beyond 2^53, bytes it cannot read) goes through
  * the codec and BulkInsert's own COPY text instead, so it fails, and only fails, as the codec does.
  */
-export class AvroCopyTranscoder<R extends object> {
+export class AvroCopyTranscoder<R extends object> implements LineState {
   private readonly kinds: Uint8Array;
   private readonly nullable: Uint8Array;
   private readonly present: Uint8Array;
@@ -74,15 +74,19 @@ export class AvroCopyTranscoder<R extends object> {
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
   private readonly lineFields: Int32Array;
-  private readonly lineOuts: Uint8Array;
+  /** Writes the row's lines from the field arrays (generated from the columns, see `compileLines`). */
+  private readonly writeLines: LinesWriter;
+  /** Where `writeLines` last started the kept rows' line (the end of the row without one). */
+  splitAt = 0;
   private readonly timeField: number;
   /** The timestamp columns written (each must hold a Date's range), and their fields. */
   private readonly timeNames: readonly string[];
   private readonly timeFields: readonly number[];
   private slab = Buffer.alloc(0);
   private pos = 0;
-  private readonly lastTimes: Float64Array;
-  private readonly lastTimeTexts: string[];
+  /** Per time field: the day of its last value, and that day's ISO text up to the `T`. */
+  private readonly lastDays: Float64Array;
+  private readonly dayTexts: string[];
   private lastDate = NaN;
   private lastDateText = '';
 
@@ -108,8 +112,8 @@ export class AvroCopyTranscoder<R extends object> {
     this.nullable = Uint8Array.from(plan, (f) => (f.nullable ? 1 : 0));
     this.present = new Uint8Array(n);
     this.numbers = new Float64Array(n);
-    this.lastTimes = new Float64Array(n).fill(NaN);
-    this.lastTimeTexts = new Array<string>(n).fill('');
+    this.lastDays = new Float64Array(n).fill(NaN);
+    this.dayTexts = new Array<string>(n).fill('');
     this.starts = new Int32Array(n);
     this.ends = new Int32Array(n);
     const index = new Map(plan.map((f, i) => [f.name, i]));
@@ -122,7 +126,7 @@ export class AvroCopyTranscoder<R extends object> {
     };
     const all = [...columns, ...kept];
     this.lineFields = Int32Array.from(all, (c) => fieldOf(c.name));
-    this.lineOuts = Uint8Array.from(all, (c) => {
+    const outs = all.map((c) => {
       const field = plan[fieldOf(c.name)]!;
       if (c.pgType === 'jsonb' && field.kind === 'map') {
         return Out.Text; // written only when null (\N): a present map takes the codec's path
@@ -136,6 +140,14 @@ export class AvroCopyTranscoder<R extends object> {
       }
       return out;
     });
+    this.writeLines = compileLines(
+      Array.from(this.lineFields, (field, c) => ({
+        field,
+        out: outs[c]!,
+        nullable: this.nullable[field] === 1,
+      })),
+      columns.length,
+    );
     this.timeField = fieldOf(timeName);
     this.timeNames = [...new Set(all.filter((c) => c.pgType === 'timestamptz').map((c) => c.name))];
     this.timeFields = this.timeNames.map(fieldOf);
@@ -230,71 +242,56 @@ export class AvroCopyTranscoder<R extends object> {
     }
     const out = this.slab;
     const start = this.pos;
-    let p = start;
-    let split = 0;
-    const columns = this.columns.length;
-    for (let c = 0; c < this.lineFields.length; c++) {
-      if (c === columns) {
-        out[p++] = NEWLINE;
-        split = p - start;
-      } else if (c > 0) {
-        out[p++] = TAB;
-      }
-      const f = this.lineFields[c]!;
-      if (this.present[f] === 0) {
-        out[p++] = BACKSLASH;
-        out[p++] = 0x4e; // N
-        continue;
-      }
-      switch (this.lineOuts[c]! as Out) {
-        case Out.Text: {
-          const from = this.starts[f]!;
-          const to = this.ends[f]!;
-          if (to - from > 24) {
-            p += message.copy(out, p, from, to);
-          } else {
-            for (let s = from; s < to; s++) {
-              out[p++] = message[s]!;
-            }
-          }
-          break;
-        }
-        case Out.Number:
-          p = decimal(out, p, this.numbers[f]!);
-          break;
-        case Out.Timestamp:
-          p = ascii(out, p, this.timestamp(f, this.numbers[f]!));
-          break;
-        case Out.Date:
-          p = ascii(out, p, this.date(this.numbers[f]!));
-          break;
-      }
-    }
-    out[p++] = NEWLINE;
+    const p = this.writeLines(out, start, message, this.present, this.numbers, this.starts, this.ends, this);
+    const split = this.splitAt;
     this.pos = p;
     return {
       bytes: out.subarray(start, p),
-      split: split === 0 ? p - start : split,
+      split: split - start,
       time,
       unstorable: null,
     };
   }
 
-  /** The ISO text of time field `f`'s value `ms`, remembered per field (a file's rows share them). */
-  private timestamp(f: number, ms: number): string {
-    if (ms !== this.lastTimes[f]) {
-      this.lastTimes[f] = ms;
-      this.lastTimeTexts[f] = new Date(ms).toISOString();
-    }
-    return this.lastTimeTexts[f]!;
-  }
-
-  private date(days: number): string {
+  /** The ISO text of day number `days` (a `date` column). */
+  date(out: Buffer, p: number, days: number): number {
     if (days !== this.lastDate) {
       this.lastDate = days;
       this.lastDateText = new Date(days * DAY_MS).toISOString().slice(0, 10);
     }
-    return this.lastDateText;
+    return ascii(out, p, this.lastDateText);
+  }
+
+  /**
+   * Writes time field `f`'s value `ms` as Date#toISOString does: the day part remembered per field
+   * (rows share their days), the time of day written digit by digit.
+   */
+  timestamp(out: Buffer, p: number, f: number, ms: number): number {
+    if (!(ms >= 0 && ms < LAST_4_DIGIT_YEAR_MS)) {
+      return ascii(out, p, new Date(ms).toISOString());
+    }
+    const day = Math.floor(ms / DAY_MS);
+    if (day !== this.lastDays[f]) {
+      this.lastDays[f] = day;
+      this.dayTexts[f] = new Date(day * DAY_MS).toISOString().slice(0, 11); // YYYY-MM-DDT
+    }
+    p = ascii(out, p, this.dayTexts[f]!);
+    let rest = ms - day * DAY_MS;
+    const millis = rest % 1000;
+    rest = (rest - millis) / 1000;
+    const seconds = rest % 60;
+    rest = (rest - seconds) / 60;
+    const minutes = rest % 60;
+    p = twoDigits(out, p, (rest - minutes) / 60);
+    out[p++] = 0x3a; // :
+    p = twoDigits(out, p, minutes);
+    out[p++] = 0x3a;
+    p = twoDigits(out, p, seconds);
+    out[p++] = 0x2e; // .
+    out[p++] = 0x30 + Math.floor(millis / 100);
+    p = twoDigits(out, p, millis % 100);
+    out[p++] = 0x5a; // Z
+    return p;
   }
 
   /** The codec's decode (which throws what it refuses) and BulkInsert's COPY text of the record. */
@@ -314,6 +311,74 @@ export class AvroCopyTranscoder<R extends object> {
   }
 }
 
+type LinesWriter = (
+  out: Buffer,
+  p: number,
+  message: Buffer,
+  present: Uint8Array,
+  numbers: Float64Array,
+  starts: Int32Array,
+  ends: Int32Array,
+  self: LineState,
+) => number;
+
+/** What the generated writer calls back and leaves behind. */
+interface LineState {
+  splitAt: number;
+  timestamp(out: Buffer, p: number, f: number, ms: number): number;
+  date(out: Buffer, p: number, days: number): number;
+}
+
+/**
+ * Generates the writer of a row's lines: one statement per column, its field and formatting fixed
+ * (measured: a third less time than a loop that looks them up per column). Only numbers from our
+ * own column list enter the code.
+ */
+function compileLines(
+  columns: readonly { field: number; out: Out; nullable: boolean }[],
+  tableColumns: number,
+): LinesWriter {
+  const body = columns.map(({ field: f, out, nullable }, c) => {
+    const separator = c === tableColumns ? 'out[p++] = 10; self.splitAt = p;' : c > 0 ? 'out[p++] = 9;' : '';
+    const write = {
+      [Out.Text]: `p = text(out, p, message, starts[${f}], ends[${f}]);`,
+      [Out.Number]: `p = decimal(out, p, numbers[${f}]);`,
+      [Out.Timestamp]: `p = self.timestamp(out, p, ${f}, numbers[${f}]);`,
+      [Out.Date]: `p = self.date(out, p, numbers[${f}]);`,
+    }[out];
+    const value = nullable
+      ? `if (present[${f}] === 0) { out[p++] = 92; out[p++] = 78; } else { ${write} }`
+      : write;
+    return `${separator} ${value}`;
+  });
+  const last = columns.length === tableColumns ? 'self.splitAt = p + 1;' : '';
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated once from our own column list (see above).
+  const factory = new Function(
+    'text',
+    'decimal',
+    `return function writeLines(out, p, message, present, numbers, starts, ends, self) {\n${body.join('\n')}\n${last} out[p++] = 10;\nreturn p;\n};`,
+  ) as (...args: unknown[]) => LinesWriter;
+  return factory(text, decimal);
+}
+
+/** Copies the string bytes `message[from, to)` to `out[p]` (a loop for short ones); returns the end. */
+function text(out: Buffer, p: number, message: Buffer, from: number, to: number): number {
+  if (to - from > 24) {
+    return p + message.copy(out, p, from, to);
+  }
+  for (let s = from; s < to; s++) {
+    out[p++] = message[s]!;
+  }
+  return p;
+}
+
+/** Writes 0 ≤ n < 100 as two digits. */
+function twoDigits(out: Buffer, p: number, n: number): number {
+  out[p] = 0x30 + Math.floor(n / 10);
+  out[p + 1] = 0x30 + (n % 10);
+  return p + 2;
+}
+
 /** Writes the integer `n` (|n| ≤ 2^53) in decimal at `out[p]`, as String(n) does; returns the end. */
 function decimal(out: Buffer, p: number, n: number): number {
   if (n < 0) {
@@ -324,12 +389,15 @@ function decimal(out: Buffer, p: number, n: number): number {
     out[p++] = 0x30 + n;
     return p;
   }
-  let digits = 1;
-  for (let x = n; x >= 10; x = Math.floor(x / 10)) {
+  if (n >= 2_147_483_648) {
+    return ascii(out, p, String(n)); // beyond int32 arithmetic (bytes, epoch ms): rare enough
+  }
+  let digits = 2;
+  for (let x = (n / 100) | 0; x > 0; x = (x / 10) | 0) {
     digits++;
   }
   let end = p + digits;
-  for (let x = n; end > p; x = Math.floor(x / 10)) {
+  for (let x = n | 0; end > p; x = (x / 10) | 0) {
     out[--end] = 0x30 + (x % 10);
   }
   return p + digits;

@@ -243,10 +243,16 @@ export class Sink {
   }
 }
 
-/** The rows of `pending` bound for `table`. */
+/** The rows of `pending` bound for `table` (a loop: this runs for every table of every batch). */
 function rowsOf<T extends Table>(pending: readonly Pending[], table: T): RowTypes[T][] {
-  // The tag says the row's type: Pending pairs each table with its row type.
-  return pending.flatMap((p) => (p.table === table ? [p.row as RowTypes[T]] : []));
+  const rows: RowTypes[T][] = [];
+  for (const p of pending) {
+    if (p.table === table) {
+      // The tag says the row's type: Pending pairs each table with its row type.
+      rows.push(p.row as RowTypes[T]);
+    }
+  }
+  return rows;
 }
 
 /** The tables the sink writes, in the order one transaction writes them. */
