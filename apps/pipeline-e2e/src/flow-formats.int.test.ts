@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { FLOW_ROLLUPS, rollupRelation } from '@lake/pg';
 import { FLOW_FIELDS, TGW_FLOW_FIELDS, type FlowFieldDef } from '@lake/schemas';
 import { PipelineHarness, flowParquet, waitFor, type Uploaded } from '@lake/testing';
 
@@ -186,6 +187,75 @@ describe('flow logs of every format, end to end', () => {
       for (const [name, value] of Object.entries(want)) {
         assert.deepEqual(row[name], value, `tgw #${line} ${name}`);
       }
+    }
+  });
+
+  it('writes a large file (many Kafka batches) each record once, with its values, the rollups adding up', async () => {
+    const records = 12_000;
+    const t = T0 + 3 * 86_400; // 2024-05-04, a day of its own
+    const header = FLOW_FIELDS.filter((f) => f.since <= 2)
+      .map((f) => f.aws)
+      .join(' ');
+    const lines = Array.from(
+      { length: records },
+      (_, i) =>
+        `2 111122223333 eni-0big 10.7.${i >> 8}.${i & 255} 10.9.1.1 ${30000 + i} 443 6 2 ${100 + i} ${t + (i % 3600)} ${t + (i % 3600) + 60} ACCEPT OK`,
+    );
+    const bigKey = key('b1', '18');
+    await harness.notify([await harness.upload(bigKey, gzipSync(`${header}\n${lines.join('\n')}\n`))]);
+    const schema = harness.names.schema;
+    const landed = await waitFor('every record of the large file', async () => {
+      const { rows } = await harness.db.query<{ n: number; lines: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT source_line)::int AS lines
+           FROM "${schema}".vpc_flow_records WHERE source_key = $1`,
+        [bigKey],
+      );
+      return rows[0]!.n >= records ? rows[0] : undefined;
+    });
+    assert.deepEqual(landed, { n: records, lines: records });
+    // The values of the first, a middle and the last record, as the sink wrote them.
+    const { rows: sample } = await harness.db.query<Record<string, unknown>>(
+      `SELECT source_line::int, host(srcaddr) AS srcaddr, srcport, bytes::int, start::int, "end"::int,
+              extract(epoch FROM event_time)::int AS event_time, action, interface_id, account_id,
+              protocol_name, dstport_service, direction_guess, event_date::text
+         FROM "${schema}".vpc_flow_records WHERE source_key = $1 AND source_line IN (2, 6001, 12001)
+        ORDER BY source_line`,
+      [bigKey],
+    );
+    assert.deepEqual(
+      sample,
+      [0, 5999, 11999].map((i) => ({
+        source_line: i + 2,
+        srcaddr: `10.7.${i >> 8}.${i & 255}`,
+        srcport: 30000 + i,
+        bytes: 100 + i,
+        start: t + (i % 3600),
+        end: t + (i % 3600) + 60,
+        event_time: t + (i % 3600),
+        action: 'ACCEPT',
+        interface_id: 'eni-0big',
+        account_id: '111122223333',
+        protocol_name: 'TCP',
+        dstport_service: 'https',
+        direction_guess: 'internal',
+        event_date: '2024-05-04',
+      })),
+    );
+    // Every record counted once in every flow rollup (folded and pending, as readers read them).
+    const client = await harness.db.connect();
+    try {
+      await client.query(`SET search_path TO "${schema}"`);
+      for (const def of FLOW_ROLLUPS) {
+        const { rows } = await client.query<{ flows: number; bytes: number }>(
+          `SELECT sum(flows)::int AS flows, sum(bytes)::int AS bytes FROM ${rollupRelation(def)} r
+            WHERE bucket >= '2024-05-04T00:00:00Z' AND bucket < '2024-05-05T00:00:00Z'`,
+        );
+        const bytes = ((100 + 100 + records - 1) * records) / 2;
+        assert.deepEqual(rows[0], { flows: records, bytes }, def.table);
+      }
+    } finally {
+      await client.query('RESET search_path');
+      client.release();
     }
   });
 
