@@ -22,6 +22,14 @@ function prng(seed: number): () => number {
 const KEPT = FLOW_ROLLUP_INPUT.map((name) => FLOW_COLUMNS.find((c) => c.name === name)!);
 const PLAN = avroRecordPlan(flowRecordSchema)!;
 const TIMES = new Set(FLOW_COLUMNS.filter((c) => c.pgType === 'timestamptz').map((c) => c.name));
+/** The time and date columns in column order, with the largest magnitude a Date holds in their unit. */
+const RANGED = FLOW_COLUMNS.flatMap((c) =>
+  c.pgType === 'timestamptz'
+    ? [{ name: c.name, limit: 8.64e15, unit: 'ms' }]
+    : c.pgType === 'date'
+      ? [{ name: c.name, limit: 1e8, unit: 'days' }]
+      : [],
+);
 
 const INTS = [0, 1, -1, 63, 64, -65, 443, 65535, 2 ** 31 - 1, -(2 ** 31)];
 const LONGS = [...INTS, 2 ** 32 + 5, 1_714_564_800_123, 2 ** 48 - 1, -(2 ** 48), Number.MAX_SAFE_INTEGER - 1];
@@ -30,7 +38,8 @@ const TIMES_MS = [
   0, 1_714_564_800_000, 1_714_564_861_001, 1_714_607_999_999, -86_400_001, 253_402_300_799_999,
   253_402_300_800_000, 8.64e15, 9e15,
 ];
-const DAYS = [0, 19_844, -1, 2_932_897];
+// Day numbers: the epoch, 2024-05-01, before the epoch, year 9999, the last a Date holds, one past it.
+const DAYS = [0, 19_844, -1, 2_932_897, 1e8, 2e8];
 // ASCII, and the text the fast path leaves to the codec: COPY escapes, NUL, UTF-8.
 const STRINGS = [
   '',
@@ -65,7 +74,7 @@ function randomRecord(rnd: () => number): FlowRecord {
     } else if (TIMES.has(f.name)) {
       record[f.name] = plain || rnd() < 0.9 ? pick(TIMES_MS.slice(0, 7)) : pick(TIMES_MS);
     } else if (f.name === 'event_date') {
-      record[f.name] = pick(DAYS);
+      record[f.name] = plain || rnd() < 0.9 ? pick(DAYS.slice(0, 5)) : pick(DAYS);
     } else {
       // The largest long takes the codec's path (past 2^53 zig-zagged).
       record[f.name] = f.kind === 'int' ? pick(INTS) : pick(plain ? LONGS.slice(0, -1) : LONGS);
@@ -99,11 +108,18 @@ describe('AvroCopyTranscoder', () => {
       const record = codecs.flowRecord.decode(message);
       const row = transcoder.transcode(message);
       assert.equal(row.time, record.event_time, `record ${i}`);
-      const times = [...TIMES].map((name) => (record as unknown as Record<string, number | null>)[name]);
-      const out = times.find((ms) => ms !== null && ms !== undefined && Math.abs(ms) > 8.64e15);
-      if (out !== undefined && out !== null) {
+      const value = (name: string) => (record as unknown as Record<string, number | null>)[name];
+      const out = RANGED.find((r) => {
+        const v = value(r.name);
+        return typeof v === 'number' && Math.abs(v) > r.limit;
+      });
+      if (out) {
         outOfRange++;
-        assert.match(row.unstorable ?? '', new RegExp(`^\\w+ ${out} ms is out of range$`), `record ${i}`);
+        assert.equal(
+          row.unstorable,
+          `${out.name} ${value(out.name)} ${out.unit} is out of range`,
+          `record ${i}`,
+        );
         continue;
       }
       assert.equal(row.unstorable, null, `record ${i}`);
@@ -113,7 +129,7 @@ describe('AvroCopyTranscoder', () => {
     }
     // The plain records (about 70 %) take the fast path, the others the codec's.
     assert.ok(decoded > 4000 && decoded < 8000, `${decoded} of 20 000 records went through the codec`);
-    assert.ok(outOfRange > 100, `${outOfRange} records with a time out of range`);
+    assert.ok(outOfRange > 100, `${outOfRange} records with a time or date out of range`);
   });
 
   it('takes a record of ASCII text without escapes without the codec', () => {
@@ -172,6 +188,21 @@ describe('AvroCopyTranscoder', () => {
       assert.ok(expected, `the codec refuses ${m.toString('hex').slice(0, 40)}`);
       assert.throws(() => transcoder.transcode(m), { message: expected.message });
     }
+  });
+
+  it('names a date out of range instead of writing it, every time, and then writes the next date', () => {
+    const record = { ...randomRecord(prng(13)), event_time: 1_714_564_800_000, extra: null };
+    const message = (days: number) => codecs.flowRecord.encode({ ...record, event_date: days });
+    transcoder.transcode(message(19_844)); // a date remembered
+    for (let i = 0; i < 2; i++) {
+      assert.equal(
+        transcoder.transcode(message(2e8)).unstorable,
+        'event_date 200000000 days is out of range',
+      );
+    }
+    const next = transcoder.transcode(message(19_845));
+    assert.equal(next.bytes.toString('utf8'), expectedLines(codecs.flowRecord.decode(message(19_845))));
+    assert.ok(next.bytes.toString('utf8').includes('\t2024-05-02\n'));
   });
 
   it('names the time column out of range instead of writing it', () => {

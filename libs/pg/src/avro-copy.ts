@@ -16,13 +16,25 @@ export interface EncodedRow {
 export interface TranscodedRow extends EncodedRow {
   /** The value of the transcoder's time field (epoch ms). */
   time: number;
-  /** Why the row cannot be written (a time outside what a JavaScript Date holds), else null. */
+  /** Why the row cannot be written (a time or date outside what a JavaScript Date holds), else null. */
   unstorable: string | null;
 }
 
 /** The latest instant a JavaScript Date holds (±8.64e15 ms); Postgres holds more. */
 const MAX_TIME_MS = 8.64e15;
 const DAY_MS = 86_400_000;
+
+/** A time or date column, with the largest magnitude a Date holds in its unit. */
+interface Ranged {
+  name: string;
+  field: number;
+  limit: number;
+  unit: string;
+}
+const RANGES: Record<string, { limit: number; unit: string }> = {
+  timestamptz: { limit: MAX_TIME_MS, unit: 'ms' },
+  date: { limit: MAX_TIME_MS / DAY_MS, unit: 'days' },
+};
 /** 10000-01-01T00:00:00Z: from there on, Date#toISOString writes a six-digit signed year. */
 const LAST_4_DIGIT_YEAR_MS = 253_402_300_800_000;
 const SLAB_SIZE = 256 * 1024;
@@ -65,6 +77,7 @@ const BACKSLASH = 0x5c;
  * string map). A message the fast path does not take (another schema version, a map present, a
  * string needing COPY escapes or not ASCII, a long beyond 2^53, bytes it cannot read) goes through
  * the codec and BulkInsert's own COPY text instead, so it fails, and only fails, as the codec does.
+ * A time or date a JavaScript Date cannot hold is not written: the row says it is `unstorable`.
  */
 export class AvroCopyTranscoder<R extends object> implements LineState {
   private readonly kinds: Uint8Array;
@@ -79,9 +92,8 @@ export class AvroCopyTranscoder<R extends object> implements LineState {
   /** Where `writeLines` last started the kept rows' line (the end of the row without one). */
   splitAt = 0;
   private readonly timeField: number;
-  /** The timestamp columns written (each must hold a Date's range), and their fields. */
-  private readonly timeNames: readonly string[];
-  private readonly timeFields: readonly number[];
+  /** The time and date columns written: each value must be within what a Date holds. */
+  private readonly ranged: readonly Ranged[];
   private slab = Buffer.alloc(0);
   private pos = 0;
   /** Per time field: the day of its last value, and that day's ISO text up to the `T`. */
@@ -149,8 +161,10 @@ export class AvroCopyTranscoder<R extends object> implements LineState {
       columns.length,
     );
     this.timeField = fieldOf(timeName);
-    this.timeNames = [...new Set(all.filter((c) => c.pgType === 'timestamptz').map((c) => c.name))];
-    this.timeFields = this.timeNames.map(fieldOf);
+    this.ranged = [...new Map(all.map((c) => [c.name, c])).values()].flatMap((c) => {
+      const range = RANGES[c.pgType];
+      return range ? [{ name: c.name, field: fieldOf(c.name), ...range }] : [];
+    });
   }
 
   /** The row of `message`; throws what the codec's `decode` throws for a message it refuses. */
@@ -225,10 +239,10 @@ export class AvroCopyTranscoder<R extends object> implements LineState {
   /** The COPY lines of the fields just read. */
   private written(message: Buffer): TranscodedRow {
     const time = this.numbers[this.timeField]!;
-    for (let t = 0; t < this.timeFields.length; t++) {
-      const ms = this.numbers[this.timeFields[t]!]!;
-      if (this.present[this.timeFields[t]!] === 1 && !(Math.abs(ms) <= MAX_TIME_MS)) {
-        return unstorable(time, this.timeNames[t]!, ms);
+    for (const r of this.ranged) {
+      const value = this.numbers[r.field]!;
+      if (this.present[r.field] === 1 && !(Math.abs(value) <= r.limit)) {
+        return unstorable(time, r, value);
       }
     }
     let room = (this.lineFields.length + 2) * VALUE_ROOM;
@@ -256,8 +270,8 @@ export class AvroCopyTranscoder<R extends object> implements LineState {
   /** The ISO text of day number `days` (a `date` column). */
   date(out: Buffer, p: number, days: number): number {
     if (days !== this.lastDate) {
-      this.lastDate = days;
       this.lastDateText = new Date(days * DAY_MS).toISOString().slice(0, 10);
+      this.lastDate = days;
     }
     return ascii(out, p, this.lastDateText);
   }
@@ -272,8 +286,8 @@ export class AvroCopyTranscoder<R extends object> implements LineState {
     }
     const day = Math.floor(ms / DAY_MS);
     if (day !== this.lastDays[f]) {
-      this.lastDays[f] = day;
       this.dayTexts[f] = new Date(day * DAY_MS).toISOString().slice(0, 11); // YYYY-MM-DDT
+      this.lastDays[f] = day;
     }
     p = ascii(out, p, this.dayTexts[f]!);
     let rest = ms - day * DAY_MS;
@@ -299,10 +313,10 @@ export class AvroCopyTranscoder<R extends object> implements LineState {
     const record = this.codec.decode(message);
     const value = (name: string) => (record as Record<string, unknown>)[name];
     const time = value(this.timeName) as number;
-    for (const name of this.timeNames) {
-      const ms = value(name);
-      if (typeof ms === 'number' && !(Math.abs(ms) <= MAX_TIME_MS)) {
-        return unstorable(time, name, ms);
+    for (const r of this.ranged) {
+      const v = value(r.name);
+      if (typeof v === 'number' && !(Math.abs(v) <= r.limit)) {
+        return unstorable(time, r, v);
       }
     }
     const line = [...copyLines(this.columns, [record])].join('');
@@ -411,7 +425,12 @@ function ascii(out: Buffer, p: number, s: string): number {
   return p;
 }
 
-/** The row of a message with a time outside what a JavaScript Date holds: not written. */
-function unstorable(time: number, column: string, ms: number): TranscodedRow {
-  return { bytes: Buffer.alloc(0), split: 0, time, unstorable: `${column} ${ms} ms is out of range` };
+/** The row of a message with a time or date outside what a JavaScript Date holds: not written. */
+function unstorable(time: number, column: Ranged, value: number): TranscodedRow {
+  return {
+    bytes: Buffer.alloc(0),
+    split: 0,
+    time,
+    unstorable: `${column.name} ${value} ${column.unit} is out of range`,
+  };
 }

@@ -337,7 +337,9 @@ function* encodedChunks(rows: readonly EncodedRow[], kept: boolean): Generator<B
     const from = kept ? row.split : 0;
     const to = kept ? row.bytes.length : row.split;
     if (size + to - from > chunk.length) {
-      yield chunk.subarray(0, size);
+      if (size > 0) {
+        yield chunk.subarray(0, size);
+      }
       chunk = Buffer.allocUnsafe(Math.max(1 << 17, to - from));
       size = 0;
     }
