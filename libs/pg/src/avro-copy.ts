@@ -21,7 +21,7 @@ export interface TranscodedRow extends EncodedRow {
 }
 
 /** The latest instant a JavaScript Date holds (±8.64e15 ms); Postgres holds more. */
-const MAX_TIME_MS = 8.64e15;
+export const MAX_TIME_MS = 8.64e15;
 const DAY_MS = 86_400_000;
 
 /** A time or date column, with the largest magnitude a Date holds in its unit. */
@@ -87,6 +87,8 @@ export class AvroCopyTranscoder<R extends object> implements LineState {
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
   private readonly lineFields: Int32Array;
+  /** The string fields written (their lengths size a row's room). */
+  private readonly textFields: Int32Array;
   /** Writes the row's lines from the field arrays (generated from the columns, see `compileLines`). */
   private readonly writeLines: LinesWriter;
   /** Where `writeLines` last started the kept rows' line (the end of the row without one). */
@@ -152,6 +154,7 @@ export class AvroCopyTranscoder<R extends object> implements LineState {
       }
       return out;
     });
+    this.textFields = this.lineFields.filter((f) => this.kinds[f] === Kind.String);
     this.writeLines = compileLines(
       Array.from(this.lineFields, (field, c) => ({
         field,
@@ -169,12 +172,7 @@ export class AvroCopyTranscoder<R extends object> implements LineState {
 
   /** The row of `message`; throws what the codec's `decode` throws for a message it refuses. */
   transcode(message: Buffer): TranscodedRow {
-    const fast =
-      message.length >= SINGLE_OBJECT_HEADER_LENGTH &&
-      message.compare(this.codec.fingerprint, 0, 8, 2, SINGLE_OBJECT_HEADER_LENGTH) === 0 &&
-      message[0] === 0xc3 &&
-      message[1] === 0x01 &&
-      this.read(message, SINGLE_OBJECT_HEADER_LENGTH);
+    const fast = this.codec.isCurrent(message) && this.read(message, SINGLE_OBJECT_HEADER_LENGTH);
     return fast ? this.written(message) : this.slowPath(message);
   }
 
@@ -246,8 +244,8 @@ export class AvroCopyTranscoder<R extends object> implements LineState {
       }
     }
     let room = (this.lineFields.length + 2) * VALUE_ROOM;
-    for (let c = 0; c < this.lineFields.length; c++) {
-      const f = this.lineFields[c]!;
+    for (let t = 0; t < this.textFields.length; t++) {
+      const f = this.textFields[t]!;
       room += this.ends[f]! - this.starts[f]!;
     }
     if (this.pos + room > this.slab.length) {

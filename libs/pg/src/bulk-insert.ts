@@ -248,9 +248,14 @@ export class BulkInsert<R> {
             client,
             rows.length,
             () => copyLines(this.columns, rows),
-            () => copyLines(this.keptCopy?.columns ?? [], rows),
+            () => copyLines(this.keptColumns, rows),
           )
         : await this.insertByArrays(client, rows);
+    return this.afterInsert(client, inserted);
+  }
+
+  /** Runs the after-insert statements (if any) over the rows just inserted; returns `inserted`. */
+  private async afterInsert(client: pg.ClientBase, inserted: number): Promise<number> {
     if (this.afterSql) {
       await client.query(this.afterSql);
     }
@@ -287,10 +292,7 @@ export class BulkInsert<R> {
       () => encodedChunks(rows, false),
       () => encodedChunks(rows, true),
     );
-    if (this.afterSql) {
-      await client.query(this.afterSql);
-    }
-    return inserted;
+    return this.afterInsert(client, inserted);
   }
 
   /**

@@ -1,4 +1,4 @@
-export { AvroCopyTranscoder, type EncodedRow, type TranscodedRow } from './avro-copy';
+export { AvroCopyTranscoder, MAX_TIME_MS, type EncodedRow, type TranscodedRow } from './avro-copy';
 export { BulkInsert, type AfterInsert, type ColumnSpec, type InsertedRecord } from './bulk-insert';
 export {
   CloudTrailEventsQueries,

@@ -147,12 +147,17 @@ export class AvroCodec<T> {
     }
   }
 
+  /** Whether `message` is single-object encoded with the current schema (its body needs no resolving). */
+  isCurrent(message: Buffer): boolean {
+    return isSingleObject(message) && message.compare(this.fingerprint, 0, 8, 2, HEADER_LENGTH) === 0;
+  }
+
   decode(message: Buffer): T {
-    if (message.length < HEADER_LENGTH || message[0] !== 0xc3 || message[1] !== 0x01) {
+    if (!isSingleObject(message)) {
       throw new SchemaError('NOT_SINGLE_OBJECT', 'message is not Avro single-object encoded');
     }
     const body = message.subarray(HEADER_LENGTH);
-    if (message.compare(this.fingerprint, 0, 8, 2, HEADER_LENGTH) === 0) {
+    if (this.isCurrent(message)) {
       return this.type.fromBuffer(body) as T;
     }
     const hex = message.subarray(2, HEADER_LENGTH).toString('hex');
@@ -165,4 +170,9 @@ export class AvroCodec<T> {
     }
     return this.type.fromBuffer(body, resolver) as T;
   }
+}
+
+/** The single-object marker and room for the fingerprint. */
+function isSingleObject(message: Buffer): boolean {
+  return message.length >= HEADER_LENGTH && message[0] === 0xc3 && message[1] === 0x01;
 }

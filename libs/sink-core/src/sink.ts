@@ -6,6 +6,7 @@ import {
   DeadLettersRepository,
   DigestChecksRepository,
   FlowRecordsRepository,
+  MAX_TIME_MS,
   TgwFlowRecordsRepository,
   PartitionManager,
   daysOf,
@@ -303,9 +304,6 @@ function decode(kind: Kind, value: Buffer, coords: Coords, flows: FlowRecordsRep
       return { table: 'dead_letters', row: { ...coords, letter: codecs.deadLetter.decode(value) }, ...from };
   }
 }
-
-/** The latest instant a JavaScript Date holds (±8.64e15 ms); Postgres holds more. */
-const MAX_TIME_MS = 8.64e15;
 
 /** Why a decoded row cannot be stored (its day partition cannot even be named), or null. */
 function unstorable(p: Pending): string | null {
